@@ -1,0 +1,315 @@
+"""A conversation with one persona: turns, meters, phases and the ending. Pure and deterministic.
+
+Given a persona and the same list of actions, a session always yields the same transcript and state. The
+phase lives in a small `transitions` machine (one state per phase plus one terminal state per outcome); the
+meters and everything the conditions read live in an immutable `State`, so undo and the path explorer can go
+back to any earlier state by restoring it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Protocol
+
+from transitions import Machine, MachineError
+
+from trainer.persona.conditions import compile_condition
+from trainer.persona.model import Choice, Ending, Node, Persona
+from trainer.vocab import DEFAULT_PHASE_RULES, METER_MAX, METER_MIN, OUTCOMES, PHASE_ORDER, PHASES
+
+
+class SessionError(Exception):
+    """A request the session cannot honour (unknown choice, session already ended, ...)."""
+
+
+class Analysis(Protocol):
+    @property
+    def categories(self) -> Iterable[str]: ...
+
+
+Analyser = Callable[[str], Analysis]
+
+
+def no_analysis(text: str) -> Analysis:
+    """Analyser used when none is plugged in: detects nothing."""
+    return _Nothing()
+
+
+class _Nothing:
+    categories: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Effect:
+    source: str  # "choice", "fallback" or "sensitivity:<category>"
+    trust: int
+    motivation: int
+
+
+@dataclass(frozen=True)
+class State:
+    node: str
+    trust: int
+    motivation: int
+    phase: str
+    turns: int = 0
+    visited: frozenset = frozenset()
+    offered: frozenset = frozenset()
+    picked_up: frozenset = frozenset()
+    ending: str | None = None  # set when the conversation is over
+
+
+@dataclass(frozen=True)
+class Turn:
+    index: int  # 1-based
+    node: str
+    persona_line: str  # what the persona said, in the phase it was in
+    offered: tuple[str, ...]  # cues that persona line offered
+    choice_id: str | None  # None for a free-text line that matched nothing (fallback)
+    choice_text: str  # the authored choice text, or the typed text for a fallback
+    typed: str | None  # the trainee's own words in free-text mode
+    match_score: float | None
+    codes: tuple[str, ...]
+    picks_up: tuple[str, ...]
+    detected: tuple[str, ...]  # analyser categories found in the trainee's line
+    effects: tuple[Effect, ...]
+    trust_before: int
+    motivation_before: int
+    phase_before: str
+    trust_after: int
+    motivation_after: int
+    phase_after: str
+    next: str  # next node, or the ending id
+    reply: str  # the persona's next line (or the ending line, or the fallback line)
+    ended: str | None = None  # outcome, when this turn ended the conversation
+
+    @property
+    def trainee_line(self) -> str:
+        return self.typed if self.typed is not None else self.choice_text
+
+
+@dataclass(frozen=True)
+class OpenChoice:
+    number: int  # 1-based among the open choices
+    id: str
+    choice: Choice
+
+
+def choice_id(node: Node, index: int) -> str:
+    choice = node.choices[index]
+    return choice.id or f"{node.id}.{index + 1}"
+
+
+def _clamp(value: int) -> int:
+    return METER_MIN if value < METER_MIN else METER_MAX if value > METER_MAX else value
+
+
+class CompiledPersona:
+    """Indexes and compiled conditions of a persona, shared by every session that plays it."""
+
+    def __init__(self, persona: Persona):
+        self.persona = persona
+        self.nodes: dict[str, Node] = {n.id: n for n in persona.nodes}
+        self.endings: dict[str, Ending] = {e.id: e for e in persona.endings}
+        self.choices: dict[str, tuple[Node, int]] = {}
+        self.conditions: dict[str, Callable] = {}
+        for node in persona.nodes:
+            for i, choice in enumerate(node.choices):
+                cid = choice_id(node, i)
+                self.choices[cid] = (node, i)
+                if choice.when:
+                    self.conditions[cid] = compile_condition(choice.when)
+        rules = {**DEFAULT_PHASE_RULES, **persona.phases}
+        self.phase_rules = [(phase, compile_condition(rules[phase])) for phase in PHASE_ORDER]
+        self.break_off = (compile_condition(persona.break_off.when), persona.break_off.ending) if persona.break_off else None
+        self.outcomes = list(OUTCOMES) + [o for o in persona.outcomes if o not in OUTCOMES]
+
+    def phase_for(self, state) -> str:
+        for phase, rule in self.phase_rules:
+            if rule(state):
+                return phase
+        return PHASES[0]
+
+    def line(self, node_or_ending, phase: str) -> str:
+        return node_or_ending.variants.get(phase, node_or_ending.say)
+
+
+class Session:
+    def __init__(
+        self,
+        persona: Persona | CompiledPersona,
+        analyser: Analyser | None = None,
+        start: str | None = None,
+        meters: dict | None = None,
+    ):
+        self.compiled = persona if isinstance(persona, CompiledPersona) else CompiledPersona(persona)
+        self.persona = self.compiled.persona
+        self.analyse = analyser or no_analysis
+        start = start or self.persona.start
+        if start not in self.compiled.nodes:
+            raise SessionError(f"unknown start node '{start}'")
+        meters = {**self.persona.meters.model_dump(), **(meters or {})}
+        probe = State(start, _clamp(int(meters["trust"])), _clamp(int(meters["motivation"])), PHASES[0])
+        phase = self.compiled.phase_for(probe)
+        node = self.compiled.nodes[start]
+        self.state = replace(probe, phase=phase, visited=frozenset({start}), offered=frozenset(node.offers))
+        self.turns: list[Turn] = []
+        self._history: list[State] = []
+        self._pending = self.state
+        self._machine = self._build_machine(phase)
+
+    # --- the phase machine ---------------------------------------------------------------------------------
+    def _build_machine(self, initial: str) -> Machine:
+        machine = Machine(
+            model=self, model_attribute="phase_state", states=list(PHASES) + self.compiled.outcomes,
+            initial=initial, auto_transitions=False, queued=True, ignore_invalid_triggers=False,
+        )
+        for target, rule in self.compiled.phase_rules:
+            # `_pending` is the state being evaluated (meters after the turn, before the phase is updated)
+            machine.add_transition("evaluate", list(PHASES), target, conditions=[lambda rule=rule: rule(self._pending)])
+        for outcome in self.compiled.outcomes:
+            machine.add_transition(f"close_{outcome}", list(PHASES), outcome)
+        return machine
+
+    # --- reading the state ---------------------------------------------------------------------------------
+    @property
+    def ended(self) -> bool:
+        return self.state.ending is not None
+
+    @property
+    def outcome(self) -> str | None:
+        return self.compiled.endings[self.state.ending].outcome if self.ended else None
+
+    @property
+    def ending(self) -> Ending | None:
+        return self.compiled.endings[self.state.ending] if self.ended else None
+
+    @property
+    def node(self) -> Node:
+        return self.compiled.nodes[self.state.node]
+
+    @property
+    def phase(self) -> str:
+        return self.state.phase
+
+    def current_line(self) -> str:
+        if self.ended:
+            return self.compiled.line(self.ending, self.state.phase)
+        return self.compiled.line(self.node, self.state.phase)
+
+    def mood(self) -> str | None:
+        return self.persona.moods.get(self.state.phase)
+
+    def open_choices(self) -> list[OpenChoice]:
+        if self.ended:
+            return []
+        node = self.node
+        out: list[OpenChoice] = []
+        for i, choice in enumerate(node.choices):
+            cid = choice_id(node, i)
+            cond = self.compiled.conditions.get(cid)
+            if cond is None or cond(self.state):
+                out.append(OpenChoice(len(out) + 1, cid, choice))
+        if not out:  # safety net for a persona bug (lint KM110): never leave the trainee stuck
+            out = [OpenChoice(i + 1, choice_id(node, i), c) for i, c in enumerate(node.choices)]
+        return out
+
+    # --- playing -------------------------------------------------------------------------------------------
+    def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
+               extra_picks: Iterable[str] = ()) -> Turn:
+        """Play an open choice, by id or by its 1-based number among the open choices."""
+        if self.ended:
+            raise SessionError("the conversation has ended")
+        options = self.open_choices()
+        picked = next((o for o in options if o.id == ident or o.number == ident), None)
+        if picked is None:
+            if isinstance(ident, str) and ident in self.compiled.choices:
+                raise SessionError(f"choice '{ident}' is not open here")
+            raise SessionError(f"no choice {ident!r} at node '{self.state.node}'")
+        choice = picked.choice
+        line = typed if typed is not None else choice.text
+        picks = tuple(dict.fromkeys([*choice.picks_up, *extra_picks]))
+        return self._advance(picked.id, choice.text, typed, score, tuple(choice.codes), picks,
+                             [Effect("choice", choice.effects.trust, choice.effects.motivation)],
+                             line, choice.next)
+
+    def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: Iterable[str] = ()) -> Turn:
+        """Free text that matched no choice: the persona answers with its fallback and stays at this node."""
+        if self.ended:
+            raise SessionError("the conversation has ended")
+        fx = self.persona.fallback_effects
+        return self._advance(None, typed, typed, None, tuple(codes), tuple(extra_picks),
+                             [Effect("fallback", fx.trust, fx.motivation)], typed, self.state.node)
+
+    def _advance(self, cid, choice_text, typed, score, codes, picks, effects, line, nxt) -> Turn:
+        before = self.state
+        detected = tuple(sorted(set(self.analyse(line).categories)))
+        sens = self.persona.sensitivities
+        for category in detected:
+            if category in sens:
+                fx = sens[category]
+                effects.append(Effect(f"sensitivity:{category}", fx.trust, fx.motivation))
+        trust = _clamp(before.trust + sum(e.trust for e in effects))
+        motivation = _clamp(before.motivation + sum(e.motivation for e in effects))
+        self._pending = replace(before, trust=trust, motivation=motivation, turns=before.turns + 1,
+                                picked_up=before.picked_up | set(picks))
+        self.evaluate()
+        phase = self.phase_state
+        ending = None
+        if self.compiled.break_off and self.compiled.break_off[0](replace(self._pending, phase=phase)):
+            ending = self.compiled.break_off[1]
+        elif nxt in self.compiled.endings:
+            ending = nxt
+        if ending:
+            outcome = self.compiled.endings[ending].outcome
+            getattr(self, f"close_{outcome}")()
+            state = replace(self._pending, phase=phase, ending=ending)
+            reply = self.compiled.line(self.compiled.endings[ending], phase)
+        else:
+            node = self.compiled.nodes[nxt]
+            state = replace(self._pending, phase=phase, node=nxt, visited=self._pending.visited | {nxt},
+                            offered=self._pending.offered | set(node.offers))
+            if cid is None:  # fallback: same node, the persona asks what is meant
+                reply = self.node.fallback or self.persona.fallback
+            else:
+                reply = self.compiled.line(node, phase)
+        node_now = self.node
+        turn = Turn(
+            index=len(self.turns) + 1, node=before.node, persona_line=self.compiled.line(node_now, before.phase),
+            offered=tuple(node_now.offers), choice_id=cid, choice_text=choice_text, typed=typed, match_score=score,
+            codes=codes, picks_up=picks, detected=detected, effects=tuple(effects),
+            trust_before=before.trust, motivation_before=before.motivation, phase_before=before.phase,
+            trust_after=state.trust, motivation_after=state.motivation, phase_after=phase,
+            next=ending or nxt, reply=reply,
+            ended=self.compiled.endings[ending].outcome if ending else None,
+        )
+        self._history.append(before)
+        self.state = state
+        self.turns.append(turn)
+        return turn
+
+    def undo(self) -> Turn:
+        if not self.turns:
+            raise SessionError("nothing to undo")
+        self.state = self._history.pop()
+        self._machine.set_state(self.state.phase, model=self)
+        return self.turns.pop()
+
+    def restore(self, state: State) -> None:
+        """Jump to a state (used by the path explorer); clears the turn history."""
+        self.state = state
+        self.turns.clear()
+        self._history.clear()
+        self._machine.set_state(state.ending and self.compiled.endings[state.ending].outcome or state.phase, model=self)
+
+    def phase_path(self) -> list[str]:
+        """Distinct phases in the order they were visited."""
+        path = [self.turns[0].phase_before] if self.turns else [self.state.phase]
+        for t in self.turns:
+            if t.phase_after != path[-1]:
+                path.append(t.phase_after)
+        return path
+
+
+__all__ = ["Session", "SessionError", "State", "Turn", "Effect", "OpenChoice", "CompiledPersona", "MachineError",
+           "choice_id", "no_analysis"]

@@ -1,0 +1,216 @@
+"""Load a persona file: YAML -> typed `Persona`, with every problem reported as a positioned diagnostic.
+
+Three passes, all run so that a trainer sees every error of a file at once:
+1. `yamlsrc.read_source`: syntax, size, aliases, duplicate keys;
+2. pydantic validation of the shape (unknown keys, types, ranges, required fields);
+3. `semantics.check`: ids, references and conditions, done on the raw data so it runs even when 2 failed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from trainer.persona import semantics
+from trainer.persona.diagnostics import Diagnostic, PersonaError
+from trainer.persona.model import Persona
+from trainer.persona.yamlsrc import Source, read_source
+from trainer.vocab import CATEGORIES, MI_CODES, PHASES
+
+
+@dataclass(frozen=True)
+class LoadedPersona:
+    persona: Persona
+    path: str
+    content_hash: str  # sha256 of the file's bytes, recorded in journals and exports
+
+
+def check_text(file: str, text: str | None = None) -> tuple[Persona | None, list[Diagnostic]]:
+    """Validate a persona file (or given text). Returns the model (None on errors) and sorted diagnostics."""
+    src = read_source(file, text)
+    persona = None
+    if src.data is not None:
+        persona = _validate_shape(src)
+        semantics.check(src)
+    diags = sorted(set(src.diagnostics))
+    if any(d.is_error for d in diags):
+        persona = None
+    return persona, diags
+
+
+def load_persona(path: str | Path) -> LoadedPersona:
+    """Load and validate; raises PersonaError with all diagnostics when the file is not valid."""
+    path = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise PersonaError([Diagnostic(path, 1, 1, "KM006", f"cannot read file: {exc.strerror or exc}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None  # let check_text report it with a position
+    persona, diags = check_text(path, text)
+    if persona is None:
+        raise PersonaError([d for d in diags if d.is_error] or diags)
+    return LoadedPersona(persona, path, hashlib.sha256(raw).hexdigest())
+
+
+# --- pass 2: shape -------------------------------------------------------------------------------------------
+
+def _validate_shape(src: Source) -> Persona | None:
+    try:
+        return Persona.model_validate(src.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            _report(src, err)
+        return None
+
+
+_TYPE_NAMES = {"str": "text", "int": "a whole number", "bool": "true or false", "list": "a list",
+               "dict": "a mapping (key: value)", "NoneType": "nothing", "float": "a number with decimals"}
+
+
+def _report(src: Source, err: dict) -> None:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    if loc and loc[-1] == "[key]":  # a dict key that is not allowed (phase, category)
+        path = loc[:-2] + (loc[-2],)
+        _report_key(src, path, str(loc[-2]))
+        return
+    # pydantic adds type tags to union locations ('str', 'function-after[...]'); drop what is not in the file
+    path = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "bool"))))
+    field = next((p for p in reversed(path) if isinstance(p, str)), "value")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(path[:-1])
+        hint = _did_you_mean(str(path[-1]), allowed)
+        src.error(path, "KM010", f"unknown key '{path[-1]}'{hint}", key=True)
+    elif kind == "missing":
+        src.error(path[:-1], "KM011", f"missing required field '{path[-1]}'{_where(path[:-1])}", key=True)
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        lo, hi = _range_of(field)
+        src.error(path, "KM013", f"'{field}' is {value}, but must be between {lo} and {hi}")
+    elif kind == "literal_error":
+        expected = _literal_options(field, path)
+        code, what = {"codes": ("KM026", "MI code"), "difficulty": ("KM014", "difficulty"),
+                      "kind": ("KM014", "cue kind")}.get(field, ("KM014", field))
+        hint = _did_you_mean(str(value), expected)
+        src.error(path, code, f"'{value}' is not a valid {what}{hint}; choose one of: {', '.join(expected)}")
+    elif kind == "string_pattern_mismatch":
+        src.error(path, "KM014", f"'{value}' is not a valid id: use lowercase letters, digits, '_' and '-'")
+    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        src.error(path, "KM015", f"'{field}' {err['msg'].lower()}")
+    elif kind.endswith("_type") or kind in ("model_attributes_type", "model_type", "dict_type", "list_type"):
+        want = _TYPE_NAMES.get(kind.split("_")[0], kind.split("_")[0])
+        got = _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
+        src.error(path, "KM012", f"'{field}' must be {want}, not {got}")
+    else:
+        src.error(path, "KM014", f"'{field}': {err['msg']}")
+
+
+def _report_key(src: Source, path: tuple, key: str) -> None:
+    container = str(path[-2]) if len(path) >= 2 else ""
+    if container in ("variants", "phases", "moods"):
+        src.error(path, "KM023", f"unknown phase '{key}'{_did_you_mean(key, PHASES)}; phases: {', '.join(PHASES)}", key=True)
+    elif container == "sensitivities":
+        src.error(path, "KM025", f"unknown category '{key}'{_did_you_mean(key, CATEGORIES)}; see the guide for the list", key=True)
+    else:
+        src.error(path, "KM014", f"'{key}' is not allowed here", key=True)
+
+
+def _container(path: tuple) -> str:
+    strs = [p for p in path if isinstance(p, str)]
+    return strs[-2] if len(strs) >= 2 else ""
+
+
+def _where(path: tuple) -> str:
+    if not path:
+        return ""
+    return " in " + ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _range_of(field: str) -> tuple[int, int]:
+    return {"age": (16, 100)}.get(field, (0, 100) if field in ("trust", "motivation") else (-100, 100))
+
+
+def _literal_options(field: str, path: tuple) -> list[str]:
+    if field == "codes" or _container(path) == "codes":
+        return list(MI_CODES)
+    ann = _annotation_at(path)
+    opts = _literals(ann)
+    return opts or []
+
+
+def _literals(ann) -> list[str]:
+    args = typing.get_args(ann)
+    if typing.get_origin(ann) is typing.Literal:
+        return [str(a) for a in args]
+    for a in args:
+        found = _literals(a)
+        if found:
+            return found
+    return []
+
+
+def _allowed_keys(path: tuple) -> list[str]:
+    model = _annotation_at(path)
+    model = _unwrap_model(model)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _unwrap_model(ann):
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for a in typing.get_args(ann):
+        m = _unwrap_model(a)
+        if m is not None:
+            return m
+    return None
+
+
+def _annotation_at(path: tuple):
+    """Walk the model's type annotations along a data path (keys and list indices)."""
+    ann = Persona
+    for part in path:
+        ann = _strip(ann)
+        if isinstance(part, int):
+            args = typing.get_args(ann)
+            ann = args[0] if args else None
+        elif isinstance(ann, type) and issubclass(ann, BaseModel):
+            f = next((f for n, f in ann.model_fields.items() if (f.alias or n) == part), None)
+            ann = f.annotation if f else None
+        elif typing.get_origin(ann) is dict:
+            ann = typing.get_args(ann)[1]
+        else:
+            return None
+        if ann is None:
+            return None
+    return ann
+
+
+def _strip(ann):
+    """Optional[X] / Annotated[X, ...] -> X."""
+    while True:
+        origin = typing.get_origin(ann)
+        if origin is typing.Annotated:
+            ann = typing.get_args(ann)[0]
+        elif origin in (typing.Union, types.UnionType):
+            non_none = [a for a in typing.get_args(ann) if a is not type(None)]
+            ann = non_none[0] if len(non_none) == 1 else ann
+            if len(non_none) != 1:
+                return ann
+        else:
+            return ann
