@@ -1,0 +1,54 @@
+"""The `trainer` command. Thin: parses arguments and hands over to the command modules.
+
+Every command module only imports argparse at module level, so `trainer --help` and `trainer validate`
+start fast and never import textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Order as shown in --help. Each module in trainer/commands has add_parser(subparsers) and run(args) -> int.
+COMMANDS = ["play", "sessions", "debrief", "validate", "lint", "graph", "explore", "schema", "analyze", "match",
+            "export", "send", "report"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trainer",
+        description="Gesprekstrainer: oefen gesprekken over vrijwilligerswerk en participatie. "
+                    "Zonder opdracht opent de simulator.",
+    )
+    from trainer import __version__
+
+    parser.add_argument("--version", action="version", version=f"gesprekstrainer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"trainer.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"trainer.commands.{name}":
+                raise
+            continue  # a command that is not part of this build yet
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["play", *argv]  # `trainer` alone opens the simulator
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

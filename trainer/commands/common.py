@@ -1,0 +1,50 @@
+"""Options several commands share."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_persona_dirs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--personas", action="append", metavar="DIR", default=[],
+                   help="extra folder with persona files (repeatable; also GESPREKSTRAINER_PERSONAS)")
+
+
+def add_sessions_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sessions", metavar="DIR", default=None,
+                   help="folder for session journals (default: your user data folder; also GESPREKSTRAINER_SESSIONS)")
+
+
+def add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=["nl", "en"], default=None, help="language of the interface (default nl; also GESPREKSTRAINER_LANG)")
+
+
+def resolve_lang(args) -> str:
+    import os
+
+    lang = getattr(args, "lang", None) or os.environ.get("GESPREKSTRAINER_LANG", "nl")
+    return lang if lang in ("nl", "en") else "nl"
+
+
+def persona_files(paths: list[str], persona_dirs: list[str]) -> tuple[list[str], list[str]]:
+    """Expand files/folders/ids into persona files. Returns (files, problems)."""
+    from pathlib import Path
+
+    from trainer.persona.registry import UnknownPersona, available, resolve
+
+    files: list[str] = []
+    problems: list[str] = []
+    if not paths:
+        return [str(p) for p in available(persona_dirs).values()], problems
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            files += [str(p) for p in sorted(path.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")]
+        elif path.is_file():
+            files.append(str(path))
+        else:
+            try:
+                files.append(str(resolve(item, persona_dirs)))
+            except UnknownPersona as exc:
+                problems.append(f"{item}: {exc}" if path.suffix else str(exc))
+    return files, problems

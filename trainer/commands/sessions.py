@@ -1,0 +1,35 @@
+"""trainer sessions — list the sessions in the sessions folder."""
+
+from __future__ import annotations
+
+from trainer.commands.common import add_sessions_dir
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("sessions", help="list sessions (id, persona, started, turns, outcome)")
+    add_sessions_dir(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per session")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import json
+
+    from trainer.engine.journal import list_sessions
+    from trainer.paths import sessions_dir
+
+    folder = sessions_dir(args.sessions)
+    rows = list_sessions(folder)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"no sessions in {folder}")
+        return 0
+    widths = (32, 10, 16, 26, 6)
+    print(f"{'id':<32} {'persona':<10} {'trainee':<16} {'started':<26} {'turns':>5}  outcome")
+    for r in rows:
+        print(f"{r['id']:<32} {r['persona'] or '?':<10} {r['trainee'][:16]:<16} {r['started']:<26} "
+              f"{r['turns']:>5}  {r['outcome'] or 'unfinished'}")
+    return 0

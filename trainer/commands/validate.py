@@ -1,0 +1,38 @@
+"""trainer validate [PATH...] — check persona files; exit 0 when valid, 1 with diagnostics."""
+
+from __future__ import annotations
+
+from trainer.commands.common import add_persona_dirs
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("validate", help="check persona files and print every error as FILE:LINE:COL: CODE message",
+                       description="Check persona files (or folders, or ids). Exit 0 when all are valid, 1 otherwise.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or persona ids (default: all personas)")
+    add_persona_dirs(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from trainer.commands.common import persona_files
+    from trainer.persona.loader import check_text
+
+    files, problems = persona_files(args.paths, args.personas)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    errors = len(problems)
+    for file in files:
+        _persona, diags = check_text(file)
+        for d in diags:
+            print(d, file=sys.stdout)
+        n = sum(d.is_error for d in diags)
+        errors += n
+        if n == 0:
+            warn = sum(not d.is_error for d in diags)
+            print(f"{file}: ok" + (f" ({warn} warning{'s' * (warn != 1)})" if warn else ""), file=sys.stderr)
+    if not files and not problems:
+        print("no persona files found", file=sys.stderr)
+        return 1
+    return 1 if errors else 0

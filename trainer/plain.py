@@ -1,0 +1,125 @@
+"""Plain, line-based mode: for scripts, screen readers and tests. No colours, no cursor tricks.
+
+Prints the persona's line and numbered choices, reads a number (or, with free text on, any words) from stdin,
+until an ending. End of input saves the session and exits cleanly: everything is already in the journal.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from trainer.engine.runner import Run
+from trainer.engine.session import Turn
+from trainer.i18n import effect_reason, outcome_label, t
+
+
+class PlainUI:
+    def __init__(self, run: Run, lang: str = "nl", free: bool = False, out: TextIO = sys.stdout,
+                 inp: TextIO = sys.stdin, matcher=None):
+        self.run = run
+        self.lang = lang
+        self.free = free
+        self.out = out
+        self.inp = inp
+        self.matcher = matcher
+        self.practice = run.header.get("mode", "practice") == "practice"
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def intro(self) -> None:
+        p = self.run.session.persona
+        self.say(f"== {p.name} ({p.age}) ==")
+        self.say(f"{t('scene', self.lang)}: {p.scene.strip()}")
+        self.say()
+
+    def show_node(self) -> None:
+        s = self.run.session
+        mood = s.mood()
+        if mood and self.practice:
+            self.say(f"[{mood}]")
+        self.say(f"{s.persona.name}: {s.current_line()}")
+        for option in s.open_choices():
+            self.say(f"  {option.number}. {option.choice.text}")
+
+    def show_turn(self, turn: Turn) -> None:
+        if self.practice:
+            for meter in ("trust", "motivation"):
+                for e in turn.effects:
+                    delta = getattr(e, meter)
+                    if delta:
+                        sign = "+" if delta > 0 else "−"
+                        self.say("  " + t("meter_change", self.lang, meter=t(meter, self.lang), sign=sign,
+                                          delta=abs(delta), reason=effect_reason(e.source, self.lang)))
+            self.say(f"  [{t('trust', self.lang)} {turn.trust_after}, {t('motivation', self.lang)} "
+                     f"{turn.motivation_after}, {t('phase', self.lang)}: {turn.phase_after}]")
+        self.say()
+
+    def loop(self) -> int:
+        s = self.run.session
+        while not s.ended:
+            self.show_node()
+            turn = self.ask()
+            if turn is None:
+                self.say()
+                self.say(t("saved", self.lang, id=self.run.session_id))
+                return 0
+            if turn is not False:
+                self.show_turn(turn)
+        self.finish()
+        return 0
+
+    def ask(self):
+        """Read until a valid action. Returns a Turn, False (undo; re-show), or None (end of input / quit)."""
+        s = self.run.session
+        options = s.open_choices()
+        lo, hi = 1, len(options)
+        while True:
+            self.out.write(t("prompt_choice_free" if self.free else "prompt_choice", self.lang, lo=lo, hi=hi))
+            self.out.flush()
+            line = self.inp.readline()
+            if not line:
+                return None
+            if not self.inp.isatty():
+                self.out.write(line if line.endswith("\n") else line + "\n")  # echo piped input: readable transcript
+            text = line.strip()
+            if not text:
+                continue
+            if text.lower() in ("q", "quit", "stop"):
+                return None
+            if text.lower() in ("u", "undo"):
+                if not self.practice:
+                    self.say(t("undo_assessment", self.lang))
+                elif not s.turns:
+                    self.say(t("nothing_to_undo", self.lang))
+                else:
+                    self.run.undo()
+                    self.say(t("undone", self.lang))
+                    return False
+                continue
+            if text.isdigit():
+                n = int(text)
+                if lo <= n <= hi:
+                    return self.run.choose(n)
+                self.say(t("bad_number", self.lang, lo=lo, hi=hi))
+                continue
+            if self.free and self.matcher is not None:
+                result = self.matcher(self, text)
+                if result is not None:
+                    return result
+                continue
+            self.say(t("not_a_number", self.lang, lo=lo, hi=hi))
+
+    def finish(self) -> None:
+        s = self.run.session
+        self.say(f"{s.persona.name}: {s.current_line()}")
+        self.say()
+        self.say(f"{t('outcome', self.lang)}: {outcome_label(s.outcome, self.lang, s.persona.outcomes)}")
+        try:
+            from trainer.debrief.render import render_text
+            from trainer.debrief.build import build_debrief
+        except ImportError:
+            return
+        self.say()
+        self.say(render_text(build_debrief(s, lang=self.lang), lang=self.lang))
