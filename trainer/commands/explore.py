@@ -1,0 +1,69 @@
+"""trainer explore PERSONA [--json] — every reachable state: endings, meter ranges, what is never reached."""
+
+from __future__ import annotations
+
+from trainer.commands.common import add_persona_dirs
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("explore", help="explore every path of a persona (endings, meter ranges, dead states)",
+                       description="Explore all reachable states (node x phase x meters) of a persona and report "
+                                   "endings reached, meter ranges, unreached nodes and choices, and stuck states.")
+    p.add_argument("persona", help="persona id or file")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--max-states", type=int, default=400_000, help="stop exploring after this many states")
+    add_persona_dirs(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import json
+    import sys
+
+    from trainer.engine.explore import explore
+    from trainer.persona.diagnostics import PersonaError
+    from trainer.persona.loader import load_persona
+    from trainer.persona.registry import UnknownPersona, resolve
+    from trainer.wiring import default_analyser
+
+    try:
+        loaded = load_persona(resolve(args.persona, args.personas))
+    except UnknownPersona as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+        return 1
+    except PersonaError as exc:
+        for d in exc.diagnostics:
+            print(d, file=sys.stderr)
+        return 1
+    report = explore(loaded.persona, analyser=default_analyser(), max_states=args.max_states)
+    problems = bool(report.unreached_endings or report.unreached_nodes or report.stuck_states or report.truncated)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 1 if problems else 0
+    out = []
+    out.append(f"{report.persona}: {report.states} states, {report.transitions} transitions "
+               f"({report.seconds:.2f} s){' — TRUNCATED at --max-states' if report.truncated else ''}")
+    out.append("")
+    out.append("Endings reached:")
+    for rep in sorted(report.endings.values(), key=lambda r: (r.outcome, r.ending)):
+        longest = "unbounded (loop)" if rep.unbounded else rep.longest
+        out.append(f"  {rep.ending:<24} {rep.outcome:<12} trust {rep.trust[0]}–{rep.trust[1]}, "
+                   f"motivation {rep.motivation[0]}–{rep.motivation[1]}; turns: shortest {rep.shortest}, "
+                   f"longest {longest}")
+        out.append(f"    example: {' → '.join(rep.example) or '(start)'}")
+    out.append("")
+    out.append("Outcomes: " + ", ".join(
+        f"{o} (shortest {d['shortest']}, longest {'∞' if d['unbounded'] else d['longest']})"
+        for o, d in sorted(report.outcomes.items())))
+    for title, items in (("Endings never reached", report.unreached_endings),
+                         ("Nodes never reached", report.unreached_nodes),
+                         ("Choices never open", report.untaken_choices)):
+        if items:
+            out.append(f"{title}: {', '.join(items)}")
+    if report.stuck_states:
+        out.append(f"States with no way to an ending: {report.stuck_states} (nodes: {', '.join(report.stuck_nodes)})")
+        out.append(f"  example path: {' → '.join(report.stuck_example)}")
+    else:
+        out.append("Every reachable state has a way to an ending.")
+    print("\n".join(out))
+    return 1 if problems else 0

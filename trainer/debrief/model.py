@@ -1,0 +1,92 @@
+"""The Debrief: plain data about one finished (or stopped) conversation.
+
+Built by `trainer.debrief.build.build_debrief(session, lang)`; rendered by the plain mode
+(`trainer.debrief.render.render_text`), the terminal app and the exports. Nothing here knows how it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A controlling phrase in the trainee's own words."""
+
+    turn: int  # 1-based turn index
+    text: str  # the trainee's whole line
+    category: str
+    start: int  # span of the matched words in `text`
+    end: int
+    rule: str
+    severity: int  # 1 (mild) .. 3 (strong)
+    explanation: str  # why it lands badly, with the study reference
+    suggestion: str  # an autonomy-supportive rephrasing
+
+
+@dataclass(frozen=True)
+class CueEvent:
+    """An eerherstel cue the persona offered, and what the trainee did with it."""
+
+    cue: str
+    label: str
+    kind: str
+    offered_turn: int  # the turn whose persona line offered it
+    persona_line: str
+    status: str  # "picked_up" or "missed"
+    picked_turn: int | None
+    reason: str  # for a miss: "not_addressed", "controlling" or "obligations"; "" when picked up
+    example_pickup: str
+    why: str  # why picking it up matters (from the persona file, grounded in the study)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One rubric line: a value with its level against a documented threshold."""
+
+    key: str
+    label: str
+    value: float | int | None
+    display: str  # e.g. "1.5 : 1" or "40 %"
+    level: str | None  # "goed" / "voldoende" / "onvoldoende", None when not applicable
+    target: str  # e.g. "voldoende ≥ 1:1, goed ≥ 2:1"
+
+
+@dataclass(frozen=True)
+class Rubric:
+    counts: dict[str, int]  # per MI code
+    measures: tuple[Measure, ...]
+    controlling_count: int
+    controlling_severity: int  # sum of severities
+    score: int  # 0..100
+    level: str  # "onvoldoende" / "voldoende" / "goed"
+    passed: bool
+    rule: str  # how score and level were computed, in words
+
+
+@dataclass(frozen=True)
+class Point:
+    turn: int  # 0 = start
+    trust: int
+    motivation: int
+    phase: str
+
+
+@dataclass(frozen=True)
+class Debrief:
+    persona_id: str
+    persona_name: str
+    finished: bool
+    outcome: str | None
+    outcome_label: str
+    ending_line: str
+    trajectory: tuple[Point, ...]
+    flags: tuple[FlagView, ...]
+    cues: tuple[CueEvent, ...]
+    rubric: Rubric
+    turns: int
+    lang: str = "nl"
+    notes: tuple[str, ...] = field(default_factory=tuple)  # general remarks, e.g. about the outcome
+
+    def to_dict(self) -> dict:
+        return asdict(self)
