@@ -45,8 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    from trainer.wiring import SetupError
+
     try:
         return int(args.run(args) or 0)
+    except SetupError as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130

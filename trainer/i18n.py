@@ -89,3 +89,46 @@ def effect_reason(source: str, lang: str = "nl") -> str:
     if source.startswith("sensitivity:"):
         return label(CATEGORY_LABELS, source.split(":", 1)[1], lang)
     return t("reason_fallback" if source == "fallback" else "reason_choice", lang)
+
+MI_LABELS: dict[str, dict[str, str]] = {
+    "question": {"nl": "vraag", "en": "question"},
+    "simple_reflection": {"nl": "enkelvoudige reflectie", "en": "simple reflection"},
+    "complex_reflection": {"nl": "complexe reflectie", "en": "complex reflection"},
+    "affirm": {"nl": "bevestiging", "en": "affirm"},
+    "seeking_collaboration": {"nl": "samenwerking zoeken", "en": "seeking collaboration"},
+    "emphasizing_autonomy": {"nl": "autonomie benadrukken", "en": "emphasizing autonomy"},
+    "giving_information": {"nl": "informatie geven", "en": "giving information"},
+    "persuade": {"nl": "overhalen", "en": "persuade"},
+    "persuade_with_permission": {"nl": "overhalen met toestemming", "en": "persuade with permission"},
+    "confront": {"nl": "confronteren", "en": "confront"},
+}
+
+LEVEL_LABELS: dict[str, dict[str, str]] = {
+    "goed": {"nl": "goed", "en": "good"},
+    "voldoende": {"nl": "voldoende", "en": "fair"},
+    "onvoldoende": {"nl": "onvoldoende", "en": "poor"},
+}
+
+STRINGS.update({
+    "debrief_title": {"nl": "Nabespreking: {name}", "en": "Debrief: {name}"},
+    "score": {"nl": "Score", "en": "Score"},
+    "trajectory": {"nl": "Vertrouwen en motivatie per beurt", "en": "Trust and motivation per turn"},
+    "turn": {"nl": "beurt", "en": "turn"},
+    "flags_title": {"nl": "Controlerend taalgebruik", "en": "Controlling language"},
+    "no_flags": {"nl": "Geen controlerend taalgebruik gevonden.", "en": "No controlling language found."},
+    "severity": {"nl": "ernst", "en": "severity"},
+    "why_it_hurts": {"nl": "Waarom het schuurt", "en": "Why it lands badly"},
+    "better": {"nl": "Beter", "en": "Better"},
+    "missed_cues": {"nl": "Gemiste cues", "en": "Missed cues"},
+    "picked_cues": {"nl": "Opgepakte cues", "en": "Cues picked up"},
+    "no_cues": {"nl": "De persona bood geen cues aan in dit gesprek.", "en": "The persona offered no cues in this conversation."},
+    "persona_said": {"nl": "{name} zei", "en": "{name} said"},
+    "why_it_matters": {"nl": "Waarom het ertoe doet", "en": "Why it matters"},
+    "could_sound": {"nl": "Zo had het gekund", "en": "It could have sounded like"},
+    "miss_controlling": {"nl": "gemist: het antwoord was controlerend", "en": "missed: the answer was controlling"},
+    "miss_obligations": {"nl": "gemist: het gesprek ging naar verplichtingen", "en": "missed: the talk turned to obligations"},
+    "miss_not_addressed": {"nl": "gemist: niet op ingegaan", "en": "missed: not addressed"},
+    "rubric": {"nl": "Rubric (geïnspireerd op MITI 4.2)", "en": "Rubric (inspired by MITI 4.2)"},
+    "counts": {"nl": "Tellingen", "en": "Counts"},
+    "not_finished": {"nl": "Het gesprek is niet afgerond.", "en": "The conversation is not finished."},
+})

@@ -5,12 +5,20 @@ from __future__ import annotations
 from trainer.engine.session import Analyser
 
 
+class SetupError(Exception):
+    """Something in the user's set-up (e.g. a broken extra lexicon file) stops the program; say it plainly."""
+
+
 def default_analyser() -> Analyser | None:
     """The controlling-language analyser, plugged into the engine's sensitivity hook."""
     try:
-        from trainer.debrief.analyser import analyse
+        from trainer.debrief.analyser import LexiconError, analyse, default_lexicon
     except ImportError:  # analyser not built yet
         return None
+    try:
+        default_lexicon()  # load now, so a broken trainer lexicon is reported before anything starts
+    except LexiconError as exc:
+        raise SetupError(str(exc)) from None
     return analyse
 
 
@@ -21,3 +29,14 @@ def free_text_handler():
     except ImportError:
         return None
     return plain_handler
+
+
+def free_text_step(run=None):
+    """A test-plan 'type:' step: match typed words and play them (journaled when a Run is given)."""
+    try:
+        from trainer.freetext import play_typed
+    except ImportError:
+        return None
+    if run is None:
+        return lambda session, text: play_typed(session, text)
+    return lambda session, text: play_typed(session, text, run=run)
