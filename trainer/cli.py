@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    from trainer.wiring import SetupError
+    from trainer.errors import SetupError
 
     try:
         return int(args.run(args) or 0)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from trainer.engine.session import Analyser
-
-
-class SetupError(Exception):
-    """Something in the user's set-up (e.g. a broken extra lexicon file) stops the program; say it plainly."""
+from trainer.errors import SetupError
 
 
 def default_analyser() -> Analyser | None:
