@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from trainer.persona import semantics
 from trainer.persona.diagnostics import Diagnostic, PersonaError
 from trainer.persona.model import Persona
-from trainer.persona.yamlsrc import Source, read_source
+from trainer.persona.yamlsrc import Source, gc_paused, read_source
 from trainer.vocab import CATEGORIES, MI_CODES, PHASES
 
 
@@ -31,17 +31,31 @@ class LoadedPersona:
     content_hash: str  # sha256 of the file's bytes, recorded in journals and exports
 
 
-def check_text(file: str, text: str | None = None) -> tuple[Persona | None, list[Diagnostic]]:
-    """Validate a persona file (or given text). Returns the model (None on errors) and sorted diagnostics."""
-    src = read_source(file, text)
-    persona = None
-    if src.data is not None:
-        persona = _validate_shape(src)
-        semantics.check(src)
+@dataclass(frozen=True)
+class Checked:
+    persona: Persona | None  # None when there are errors
+    diagnostics: list[Diagnostic]  # sorted
+    source: Source  # the raw data with the position of every key and value (for lint and graph)
+
+
+def check_source(file: str, text: str | None = None) -> Checked:
+    """Validate a persona file (or given text), keeping the parsed source for tools that need positions."""
+    with gc_paused():  # validation builds ~10 objects per line of YAML; see yamlsrc.gc_paused
+        src = read_source(file, text)
+        persona = None
+        if src.data is not None:
+            persona = _validate_shape(src)
+            semantics.check(src)
     diags = sorted(set(src.diagnostics))
     if any(d.is_error for d in diags):
         persona = None
-    return persona, diags
+    return Checked(persona, diags, src)
+
+
+def check_text(file: str, text: str | None = None) -> tuple[Persona | None, list[Diagnostic]]:
+    """Validate a persona file (or given text). Returns the model (None on errors) and sorted diagnostics."""
+    checked = check_source(file, text)
+    return checked.persona, checked.diagnostics
 
 
 def load_persona(path: str | Path) -> LoadedPersona:
