@@ -11,7 +11,7 @@ def add_parser(sub) -> None:
                                    "endings reached, meter ranges, unreached nodes and choices, and stuck states.")
     p.add_argument("persona", help="persona id or file")
     p.add_argument("--json", action="store_true", help="machine-readable report")
-    p.add_argument("--max-states", type=int, default=400_000, help="stop exploring after this many states")
+    p.add_argument("--max-layers", type=int, default=200, help="explore at most this many turns deep (default 200)")
     add_persona_dirs(p)
     p.set_defaults(run=run)
 
@@ -35,14 +35,15 @@ def run(args) -> int:
         for d in exc.diagnostics:
             print(d, file=sys.stderr)
         return 1
-    report = explore(loaded.persona, analyser=default_analyser(), max_states=args.max_states)
-    problems = bool(report.unreached_endings or report.unreached_nodes or report.stuck_states or report.truncated)
+    report = explore(loaded.persona, analyser=default_analyser(), max_layers=args.max_layers)
+    problems = bool(report.unreached_endings or report.unreached_nodes or report.stuck_states
+                    or report.no_open_choice_nodes)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 1 if problems else 0
     out = []
     out.append(f"{report.persona}: {report.states} states, {report.transitions} transitions "
-               f"({report.seconds:.2f} s){' — TRUNCATED at --max-states' if report.truncated else ''}")
+               f"({report.seconds:.2f} s){' — explored up to --max-layers turns deep; loops reach further' if report.truncated else ''}")
     out.append("")
     out.append("Endings reached:")
     for rep in sorted(report.endings.values(), key=lambda r: (r.outcome, r.ending)):
@@ -65,5 +66,8 @@ def run(args) -> int:
         out.append(f"  example path: {' → '.join(report.stuck_example)}")
     else:
         out.append("Every reachable state has a way to an ending.")
+    if report.no_open_choice_nodes:
+        out.append("Nodes where no choice condition holds in some state (the engine then opens all): "
+                   + ", ".join(report.no_open_choice_nodes))
     print("\n".join(out))
     return 1 if problems else 0

@@ -1,20 +1,147 @@
-"""Path explorer: every reachable state of a persona (node x phase x meters x what conditions read).
+"""Path explorer: every reachable state of a persona, exactly, in well under a second.
 
-States are deduplicated on exactly what can change behaviour: node, phase, meters, and only those visited
-nodes / picked-up cues / offered cues / turn counts that some condition mentions. That keeps the search finite
-on personas with loops. The report answers a trainer's questions: which endings can be reached and with which
-meters, what is never reached, where a conversation can get stuck, and how short or long each outcome can be.
+A state is (node, what conditions can read besides the meters) x (trust, motivation). The meters make the state
+space large (101 x 101 cells per node), so instead of visiting states one by one the explorer moves *sets* of
+meter cells at once: each set is a 10,201-bit integer (bit = trust * 101 + motivation). A choice keeps the cells
+where its condition holds (a bit mask compiled from the condition), shifts them by the choice's meter change
+(authored effects + the persona's sensitivities to what the analyser finds in the choice text; clamped at 0 and
+100 like the engine), and hands them to the next node. The phase is a function of the state (see
+Session._advance), so it is a mask too.
+
+Exploring layer by layer (layer k = cells reachable in exactly k turns) gives the shortest and the longest
+number of turns to every ending (unbounded when a loop can repeat forever before it), one example path per ending
+(walked back through the layers), and, with a backward pass, the states from which no ending can be reached.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field, replace
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
 
-from trainer.engine.session import CompiledPersona, Session, SessionError, State
+from trainer.engine.session import CompiledPersona, State
 from trainer.persona.conditions import parse
+from trainer.vocab import DEFAULT_PHASE_RULES, PHASE_ORDER
 
-MAX_STATES = 400_000
+W = 101  # meter values 0..100
+FULL = (1 << (W * W)) - 1
+ROW = (1 << W) - 1  # one trust row (all motivation values)
+COL0 = sum(1 << (t * W) for t in range(W))  # motivation 0 in every row
+MAX_LAYERS = 200  # turns deep; slowly drifting loops can add new meter values for hundreds of turns
+
+
+def _rows_from(v: int) -> int:
+    v = max(0, min(W, v))
+    return FULL & ~((1 << (v * W)) - 1)
+
+
+def _cols_from(v: int) -> int:
+    v = max(0, min(W, v))
+    return (ROW & ~((1 << v) - 1)) * COL0
+
+
+def _cmp_mask(var: str, op: str, value: int) -> int:
+    ge = _rows_from if var == "trust" else _cols_from
+    if op == ">=":
+        return ge(value)
+    if op == ">":
+        return ge(value + 1)
+    if op == "<":
+        return FULL & ~ge(value)
+    if op == "<=":
+        return FULL & ~ge(value + 1)
+    eq = ge(value) & ~ge(value + 1)
+    return eq if op == "==" else FULL & ~eq
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def shift(cells: int, dt: int, dm: int) -> int:
+    """Move every cell by (dt, dm), clamping at 0 and 100 like the engine."""
+    if dt > 0:
+        over = 0
+        for t in range(W - dt, W):
+            over |= (cells >> (t * W)) & ROW
+        cells = ((cells << (dt * W)) & FULL) | (over << ((W - 1) * W))
+    elif dt < 0:
+        k = -dt
+        under = 0
+        for t in range(min(k, W)):
+            under |= (cells >> (t * W)) & ROW
+        cells = (cells >> (k * W)) | under
+    if dm > 0:
+        over = 0
+        for c in range(max(0, W - dm), W):
+            over |= (cells >> c) & COL0
+        cells = ((cells & ~_cols_from(W - dm)) << dm) | (over << (W - 1))
+    elif dm < 0:
+        k = -dm
+        under = 0
+        for c in range(min(k, W)):
+            under |= (cells >> c) & COL0
+        cells = ((cells & _cols_from(k)) >> k) | under
+    return cells & FULL
+
+
+def preimage(cells: int, dt: int, dm: int) -> int:
+    """All cells that `shift(., dt, dm)` maps into `cells`."""
+    if dm > 0:
+        edge = (cells >> (W - 1)) & COL0
+        out = (cells >> dm) & ~_cols_from(W - dm) & FULL
+        for c in range(max(0, W - dm), W):
+            out |= edge << c
+        cells = out
+    elif dm < 0:
+        k = -dm
+        edge = cells & COL0
+        out = (cells << k) & _cols_from(k)
+        for c in range(min(k, W)):
+            out |= edge << c
+        cells = out
+    if dt > 0:
+        edge = (cells >> ((W - 1) * W)) & ROW
+        out = cells >> (dt * W)
+        for t in range(max(0, W - dt), W):
+            out |= edge << (t * W)
+        cells = out
+    elif dt < 0:
+        k = -dt
+        edge = cells & ROW
+        out = (cells << (k * W)) & FULL
+        for t in range(min(k, W)):
+            out |= edge << (t * W)
+        cells = out
+    return cells & FULL
+
+
+def _cells(bits: int):
+    while bits:
+        low = bits & -bits
+        i = low.bit_length() - 1
+        yield divmod(i, W)
+        bits ^= low
+
+
+def _range(bits: int, axis: str) -> list[int]:
+    if not bits:
+        return [0, 0]
+    if axis == "trust":
+        rows = [t for t in range(W) if (bits >> (t * W)) & ROW]
+        return [rows[0], rows[-1]]
+    cols = [m for m in range(W) if bits & (COL0 << m)]
+    return [cols[0], cols[-1]]
+
+
+# -- the discrete part of a state: node + the refs that conditions read ---------------------------------------
+
+@dataclass(frozen=True)
+class Key:
+    node: str
+    visited: frozenset
+    picked: frozenset
+    offered: frozenset
+    turns: int
 
 
 @dataclass
@@ -22,8 +149,8 @@ class EndingReport:
     ending: str
     outcome: str
     states: int = 0
-    trust: list[int] = field(default_factory=lambda: [101, -1])  # [min, max]
-    motivation: list[int] = field(default_factory=lambda: [101, -1])
+    trust: list[int] = field(default_factory=lambda: [0, 0])
+    motivation: list[int] = field(default_factory=lambda: [0, 0])
     shortest: int | None = None
     longest: int | None = None  # None with unbounded=True when a loop can make it arbitrarily long
     unbounded: bool = False
@@ -40,136 +167,319 @@ class ExploreReport:
     unreached_endings: list[str]
     unreached_nodes: list[str]
     untaken_choices: list[str]
-    stuck_states: int  # states from which no ending can be reached
-    stuck_example: list[str]  # a path into such a state
+    stuck_states: int
+    stuck_example: list[str]
     stuck_nodes: list[str]
-    outcomes: dict[str, dict]  # outcome -> shortest/longest/unbounded over its endings
+    no_open_choice_nodes: list[str]  # nodes where, in some reachable state, no choice condition holds
+    outcomes: dict[str, dict]
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        from dataclasses import asdict
-
         return asdict(self)
 
 
-def _relevant(compiled: CompiledPersona) -> tuple[set, set, set, int | None]:
-    sources = [c.when for n in compiled.persona.nodes for c in n.choices if c.when]
-    sources += list(compiled.persona.phases.values())
-    from trainer.vocab import DEFAULT_PHASE_RULES
+class _Model:
+    """Masks and moves of one persona, cached per discrete key."""
 
-    sources += list(DEFAULT_PHASE_RULES.values())
-    if compiled.persona.break_off:
-        sources.append(compiled.persona.break_off.when)
-    visited, picked, offered, turns_cap = set(), set(), set(), None
-    for src in sources:
-        parsed = parse(src)
-        for fn, arg, _ in parsed.refs:
-            {"visited": visited, "picked_up": picked, "offered": offered}[fn].add(arg)
-        for var, _op, value, _ in parsed.compares:
-            if var == "turns":
-                turns_cap = max(turns_cap or 0, int(value) + 1)
-    return visited, picked, offered, turns_cap
+    def __init__(self, compiled: CompiledPersona, analyser):
+        self.c = compiled
+        p = compiled.persona
+        sources = [ch.when for n in p.nodes for ch in n.choices if ch.when]
+        rules = {**DEFAULT_PHASE_RULES, **p.phases}
+        sources += [rules[ph] for ph in PHASE_ORDER]
+        if p.break_off:
+            sources.append(p.break_off.when)
+        self.rel_v, self.rel_p, self.rel_o, cap = set(), set(), set(), None
+        for src in sources:
+            parsed = parse(src)
+            for fn, arg, _ in parsed.refs:
+                {"visited": self.rel_v, "picked_up": self.rel_p, "offered": self.rel_o}[fn].add(arg)
+            for var, _op, value, _ in parsed.compares:
+                if var == "turns":
+                    cap = max(cap or 0, int(value) + 1)
+        self.turns_cap = cap
+        self.phase_trees = [(ph, parse(rules[ph]).tree) for ph in PHASE_ORDER]
+        self.break_tree = parse(p.break_off.when).tree if p.break_off else None
+        self.choice_trees = {}
+        self.moves = {}  # choice id -> (dt, dm)
+        analyse = analyser or (lambda text: _NoCats)
+        for n in p.nodes:
+            for i, ch in enumerate(n.choices):
+                cid = ch.id or f"{n.id}.{i + 1}"
+                self.choice_trees[cid] = parse(ch.when).tree if ch.when else None
+                fx = [ch.effects] + compiled.sensitivity_effects(compiled.detect(analyse, ch.text))
+                self.moves[cid] = (sum(e.trust for e in fx), sum(e.motivation for e in fx))
+        self._phase_cache: dict = {}
+        self._mask_cache: dict = {}
+        self._break_cache: dict = {}
+
+    def key(self, s: State) -> Key:
+        turns = min(s.turns, self.turns_cap) if self.turns_cap is not None else 0
+        return Key(s.node, s.visited & self.rel_v, s.picked_up & self.rel_p, s.offered & self.rel_o, turns)
+
+    def after(self, k: Key, cid: str, nxt: str) -> Key:
+        """The key after playing choice `cid` from `k` (mirrors the refs update in Session._advance)."""
+        node = self.c.nodes.get(nxt)
+        picks = set(self.c.choices[cid][0].choices[self.c.choices[cid][1]].picks_up)
+        visited = k.visited | ({nxt} & self.rel_v) if node else k.visited
+        offered = k.offered | (set(node.offers) & self.rel_o) if node else k.offered
+        turns = min(k.turns + 1, self.turns_cap) if self.turns_cap is not None else 0
+        return Key(nxt if node else k.node, visited, k.picked | (picks & self.rel_p), offered, turns)
+
+    def _mask(self, tree, k: Key, phases: dict | None) -> int:
+        kind = tree[0]
+        if kind == "bool":
+            return FULL if tree[1] else 0
+        if kind == "call":
+            fn, arg = tree[1], tree[2]
+            ref = {"visited": k.visited, "picked_up": k.picked, "offered": k.offered}[fn]
+            return FULL if arg in ref else 0
+        if kind == "not":
+            return FULL & ~self._mask(tree[1], k, phases)
+        if kind == "and":
+            return self._mask(tree[1], k, phases) & self._mask(tree[2], k, phases)
+        if kind == "or":
+            return self._mask(tree[1], k, phases) | self._mask(tree[2], k, phases)
+        if kind == "cmp":
+            op, a, b = tree[1], tree[2], tree[3]
+            if a[0] != "var" and b[0] == "var":
+                a, b, op = b, a, _FLIP[op]
+            if a[0] == "var" and b[0] in ("num", "str"):
+                var, value = a[1], b[1]
+                if var in ("trust", "motivation"):
+                    return _cmp_mask(var, op, value)
+                if var == "turns":
+                    return FULL if _py_cmp(op, k.turns, value) else 0
+                if var == "phase":
+                    if phases is None:
+                        raise ValueError("phase rules cannot depend on the phase")
+                    m = phases.get(value, 0)
+                    return m if op == "==" else FULL & ~m
+            return self._grid(tree, k, phases)
+        if kind == "var":  # a bare variable used as a truth value
+            return self._grid(tree, k, phases)
+        return FULL if tree[1] else 0
+
+    def _grid(self, tree, k: Key, phases) -> int:
+        """Cell by cell, for shapes the masks do not cover (e.g. trust > motivation)."""
+        from trainer.persona.conditions import _compile
+
+        fn = _compile(tree)
+        bits = 0
+        for t in range(W):
+            for m in range(W):
+                i = t * W + m
+                phase = next((ph for ph, mask in (phases or {}).items() if mask >> i & 1), "wantrouwend")
+                s = State(k.node, t, m, phase, k.turns, k.visited, k.offered, k.picked)
+                if fn(s):
+                    bits |= 1 << i
+        return bits
+
+    def phases(self, k: Key) -> dict[str, int]:
+        ck = (k.visited, k.picked, k.offered, k.turns)
+        got = self._phase_cache.get(ck)
+        if got is None:
+            got, left = {}, FULL
+            for ph, tree in self.phase_trees:
+                m = self._mask(tree, k, None) & left
+                got[ph] = m
+                left &= ~m
+            self._phase_cache[ck] = got
+        return got
+
+    def choice_masks(self, k: Key) -> list[tuple[str, int]]:
+        got = self._mask_cache.get(k)
+        if got is None:
+            node = self.c.nodes[k.node]
+            phases = self.phases(k)
+            got = []
+            for i, ch in enumerate(node.choices):
+                cid = ch.id or f"{node.id}.{i + 1}"
+                tree = self.choice_trees[cid]
+                got.append((cid, FULL if tree is None else self._mask(tree, k, phases)))
+            none_open = FULL
+            for _cid, m in got:
+                none_open &= ~m
+            # the engine opens every choice when none is open (safety net); mirror it
+            got = [(cid, m | none_open) for cid, m in got] + [("", none_open)]
+            self._mask_cache[k] = got
+        return got
+
+    def break_mask(self, k: Key) -> int:
+        if self.break_tree is None:
+            return 0
+        got = self._break_cache.get(k)
+        if got is None:
+            got = self._break_cache[k] = self._mask(self.break_tree, k, self.phases(k))
+        return got
 
 
-def explore(persona, analyser=None, max_states: int = MAX_STATES) -> ExploreReport:
-    import time
+class _NoCats:
+    categories = ()
 
+
+def _py_cmp(op, a, b) -> bool:
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+
+
+def explore(persona, analyser=None, max_layers: int = MAX_LAYERS) -> ExploreReport:
     t0 = time.perf_counter()
     compiled = persona if isinstance(persona, CompiledPersona) else CompiledPersona(persona)
-    session = Session(compiled, analyser=analyser)
-    rel_v, rel_p, rel_o, cap = _relevant(compiled)
+    model = _Model(compiled, analyser)
+    from trainer.engine.session import Session
 
-    def key(s: State) -> tuple:
-        turns = min(s.turns, cap) if cap is not None else 0
-        return (s.node, s.phase, s.trust, s.motivation, s.ending, s.visited & rel_v, s.picked_up & rel_p,
-                s.offered & rel_o, turns)
+    start_state = Session(compiled).state
+    start_key = model.key(start_state)
+    start_bit = 1 << (start_state.trust * W + start_state.motivation)
+    brk_end = compiled.break_off[1] if compiled.break_off else None
 
-    def normalise(s: State) -> State:
-        # keep only what matters, so equal keys mean equal representative states
-        turns = min(s.turns, cap) if cap is not None else 0
-        return replace(s, visited=s.visited & rel_v, picked_up=s.picked_up & rel_p,
-                       offered=s.offered & rel_o, turns=turns)
+    graph: dict[Key, list[tuple[str, Key, str | None]]] = {}  # key -> (choice, next key, ending or None)
 
-    start = normalise(session.state)
-    index: dict[tuple, int] = {key(start): 0}
-    states: list[State] = [start]
-    parent: list[tuple[int, str] | None] = [None]
-    edges: list[list[int]] = [[]]
-    depth = [0]
-    reached_nodes = {start.node}
-    taken: set[str] = set()
-    n_transitions = 0
+    def successors(k: Key):
+        got = graph.get(k)
+        if got is None:
+            got = []
+            for cid, _mask in model.choice_masks(k):
+                if cid:
+                    node, i = compiled.choices[cid]
+                    nxt = node.choices[i].next
+                    got.append((cid, model.after(k, cid, nxt), nxt if nxt in compiled.endings else None))
+            graph[k] = got
+        return got
+
+    def play(k: Key, bits: int, masks: dict, cid: str, k2: Key, ending: str | None):
+        """Cells after playing `cid` from `bits` at `k`: (cells that go on to k2, [(ending, cells)])."""
+        sel = bits & masks[cid]
+        if not sel:
+            return 0, [], 0
+        post = shift(sel, *model.moves[cid])
+        ends = []
+        brk = model.break_mask(k2) & post if brk_end else 0
+        if brk:
+            ends.append((brk_end, brk))
+            post &= ~brk
+        if ending:
+            if post:
+                ends.append((ending, post))
+            post = 0
+        return post, ends, sel
+
+    # 1. breadth-first over sets of cells; every cell is expanded once, in the layer where it is first reached
+    reach: dict[Key, int] = defaultdict(int, {start_key: start_bit})
+    layers: list[dict[Key, int]] = [{start_key: start_bit}]
+    end_bits: dict[str, int] = defaultdict(int)
+    first_hit: dict[str, int] = {}
+    taken: dict[tuple[Key, str], bool] = {}
+    no_open: set[str] = set()
+    transitions = 0
     truncated = False
-    queue = deque([0])
-    while queue:
-        i = queue.popleft()
-        state = states[i]
-        if state.ending is not None:
-            continue
-        session.restore(state)
-        for option in session.open_choices():
-            session.restore(state)
-            try:
-                session.choose(option.id)
-            except SessionError:
-                continue
-            n_transitions += 1
-            taken.add(option.id)
-            nxt = normalise(session.state)
-            k = key(nxt)
-            j = index.get(k)
-            if j is None:
-                if len(states) >= max_states:
-                    truncated = True
+    while layers[-1]:
+        if len(layers) > max_layers:
+            truncated = True
+            break
+        depth = len(layers)
+        frontier: dict[Key, int] = defaultdict(int)
+        for k, bits in layers[-1].items():
+            masks = dict(model.choice_masks(k))
+            if bits & masks[""]:
+                no_open.add(k.node)
+            for cid, k2, ending in successors(k):
+                post, ends, sel = play(k, bits, masks, cid, k2, ending)
+                if not sel:
                     continue
-                j = len(states)
-                index[k] = j
-                states.append(nxt)
-                parent.append((i, option.id))
-                edges.append([])
-                depth.append(depth[i] + 1)
-                reached_nodes.add(nxt.node)
-                queue.append(j)
-            edges[i].append(j)
+                taken[(k, cid)] = True
+                transitions += sel.bit_count()
+                for e, b in ends:
+                    end_bits[e] |= b
+                    first_hit.setdefault(e, depth)
+                new = post & ~reach[k2] if post else 0
+                if new:
+                    frontier[k2] |= new
+        for k, b in frontier.items():
+            reach[k] |= b
+        layers.append(dict(frontier))
+    keys = list(reach)
 
-    # which states can still reach an ending (reverse reachability)
-    reverse: list[list[int]] = [[] for _ in states]
-    for i, outs in enumerate(edges):
-        for j in outs:
-            reverse[j].append(i)
-    can_end = [False] * len(states)
-    todo = deque(i for i, s in enumerate(states) if s.ending is not None)
-    for i in todo:
-        can_end[i] = True
+    # 2. backward: the cells of each key from which an ending can still be reached (worklist to a fixpoint)
+    # Over every cell (not only those reached), so the answer stays exact when the search was cut off.
+    all_keys = set(keys)
+    todo = list(keys)
+    preds: dict[Key, set[Key]] = defaultdict(set)
     while todo:
-        j = todo.popleft()
-        for i in reverse[j]:
-            if not can_end[i]:
-                can_end[i] = True
-                todo.append(i)
+        k = todo.pop()
+        for _cid, k2, ending in successors(k):
+            if ending is None:
+                preds[k2].add(k)
+                if k2 not in all_keys:
+                    all_keys.add(k2)
+                    todo.append(k2)
+    good: dict[Key, int] = {}
+    work = list(all_keys)
+    queued = set(all_keys)
+    while work:
+        k = work.pop()
+        queued.discard(k)
+        masks = dict(model.choice_masks(k))
+        acc = 0
+        for cid, k2, ending in successors(k):
+            target = FULL if ending else (good.get(k2, 0) | model.break_mask(k2))
+            if target:
+                acc |= masks[cid] & preimage(target, *model.moves[cid])
+        if acc != good.get(k, 0):
+            good[k] = acc
+            for pk in preds[k]:
+                if pk not in queued:
+                    queued.add(pk)
+                    work.append(pk)
 
-    def path_to(i: int) -> list[str]:
+    def path_to(layer: int, k: Key, cell: int) -> list[str]:
+        """Walk back through the BFS layers from one cell to the start (one shortest path)."""
         out: list[str] = []
-        while parent[i] is not None:
-            i, cid = parent[i]
-            out.append(cid)
+        while layer > 0:
+            for pk, bits in layers[layer - 1].items():
+                masks = dict(model.choice_masks(pk))
+                hit = next(((cid, bits & masks[cid] & preimage(1 << cell, *model.moves[cid]))
+                            for cid, k2, ending in successors(pk) if ending is None and k2 == k
+                            and bits & masks[cid] & preimage(1 << cell, *model.moves[cid])), None)
+                if hit:
+                    cid, cand = hit
+                    out.append(cid)
+                    k, cell, layer = pk, (cand & -cand).bit_length() - 1, layer - 1
+                    break
+            else:
+                break
         return out[::-1]
 
+    def ending_example(e: str) -> list[str]:
+        layer = first_hit[e] - 1
+        for pk, bits in layers[layer].items():
+            masks = dict(model.choice_masks(pk))
+            for cid, k2, ending in successors(pk):
+                _post, ends, sel = play(pk, bits, masks, cid, k2, ending)
+                target = next((b for name, b in ends if name == e), 0)
+                if target:
+                    cand = sel & preimage(target, *model.moves[cid])
+                    return path_to(layer, pk, (cand & -cand).bit_length() - 1) + [cid]
+        return []
+
+    # 3. longest number of turns, on the dialogue graph of the moves actually possible (an upper bound);
+    #    a loop that can come before an ending makes it unbounded
+    edges: dict[Key, list[tuple[Key | None, str | None]]] = defaultdict(list)
+    for (k, cid), _ in taken.items():
+        for c2, k2, ending in successors(k):
+            if c2 == cid:
+                edges[k].append((None if ending else k2, ending))
+                if brk_end:
+                    edges[k].append((None, brk_end))
+    longest = _longest_on_graph(start_key, edges)
+
     endings: dict[str, EndingReport] = {}
-    for i, s in enumerate(states):
-        if s.ending is None:
-            continue
-        rep = endings.get(s.ending)
-        if rep is None:
-            rep = endings[s.ending] = EndingReport(s.ending, compiled.endings[s.ending].outcome)
-        rep.states += 1
-        rep.trust = [min(rep.trust[0], s.trust), max(rep.trust[1], s.trust)]
-        rep.motivation = [min(rep.motivation[0], s.motivation), max(rep.motivation[1], s.motivation)]
-        if rep.shortest is None or depth[i] < rep.shortest:
-            rep.shortest = depth[i]
-            rep.example = path_to(i)
-    for rep in endings.values():
-        rep.longest, rep.unbounded = _longest(states, edges, lambda s, e=rep.ending: s.ending == e)
+    for e, bits in end_bits.items():
+        rep = EndingReport(e, compiled.endings[e].outcome, states=bits.bit_count(),
+                           trust=_range(bits, "trust"), motivation=_range(bits, "motivation"), shortest=first_hit[e])
+        rep.longest, rep.unbounded = longest.get(e, (None, False))
+        rep.example = ending_example(e)
+        endings[e] = rep
 
     outcomes: dict[str, dict] = {}
     for rep in endings.values():
@@ -179,63 +489,86 @@ def explore(persona, analyser=None, max_states: int = MAX_STATES) -> ExploreRepo
         o["unbounded"] = o["unbounded"] or rep.unbounded
         o["longest"] = max(o["longest"], rep.longest or 0)
 
-    stuck = [i for i, ok in enumerate(can_end) if not ok]
-    all_choices = [cid for cid in compiled.choices]
+    stuck_total, stuck_nodes, stuck_example = 0, set(), []
+    if True:
+        for k in keys:
+            bad = reach[k] & ~good.get(k, 0)
+            if bad:
+                stuck_total += bad.bit_count()
+                stuck_nodes.add(k.node)
+                if not stuck_example:
+                    layer = next(i for i, lay in enumerate(layers) if lay.get(k, 0) & bad)
+                    hit = layers[layer][k] & bad
+                    stuck_example = path_to(layer, k, (hit & -hit).bit_length() - 1)
+
+    reached_nodes = {k.node for k in keys}
+    taken_choices = {cid for (_k, cid) in taken}
     return ExploreReport(
-        persona=compiled.persona.id, states=len(states), transitions=n_transitions, truncated=truncated,
-        endings=endings,
+        persona=compiled.persona.id, states=sum(b.bit_count() for b in reach.values()), transitions=transitions,
+        truncated=truncated, endings=endings,
         unreached_endings=[e for e in compiled.endings if e not in endings],
         unreached_nodes=[n for n in compiled.nodes if n not in reached_nodes],
-        untaken_choices=[c for c in all_choices if c not in taken],
-        stuck_states=len(stuck), stuck_example=path_to(stuck[0]) if stuck else [],
-        stuck_nodes=sorted({states[i].node for i in stuck}),
-        outcomes=outcomes, seconds=round(time.perf_counter() - t0, 4),
+        untaken_choices=[c for c in compiled.choices if c not in taken_choices],
+        stuck_states=stuck_total, stuck_example=stuck_example, stuck_nodes=sorted(stuck_nodes),
+        no_open_choice_nodes=sorted(no_open), outcomes=outcomes, seconds=round(time.perf_counter() - t0, 4),
     )
 
 
-def _longest(states, edges, is_target) -> tuple[int | None, bool]:
-    """Longest path (in turns) from the start to a target state; unbounded if a loop can precede it."""
-    n = len(states)
-    # states that can reach a target
-    reverse: list[list[int]] = [[] for _ in range(n)]
-    for i, outs in enumerate(edges):
-        for j in outs:
-            reverse[j].append(i)
-    useful = [False] * n
-    todo = deque(i for i in range(n) if is_target(states[i]))
-    for i in todo:
-        useful[i] = True
-    while todo:
-        j = todo.popleft()
-        for i in reverse[j]:
-            if not useful[i]:
-                useful[i] = True
-                todo.append(i)
-    if not useful[0]:
-        return None, False
-    # Kahn's algorithm on the useful subgraph; leftover nodes mean a cycle
-    indeg = [0] * n
-    for i in range(n):
-        if useful[i]:
-            for j in edges[i]:
-                if useful[j]:
-                    indeg[j] += 1
-    order = deque(i for i in range(n) if useful[i] and indeg[i] == 0)
-    best = [-1] * n
-    best[0] = 0
-    seen = 0
-    while order:
-        i = order.popleft()
-        seen += 1
-        for j in edges[i]:
-            if not useful[j]:
+def _longest_on_graph(start, edges) -> dict[str, tuple[int | None, bool]]:
+    """Longest path (in turns) from start to each ending over the key graph; (None, True) when a cycle can
+    come before that ending."""
+    # iterative DFS for cycle detection and longest paths on a DAG; nodes on a cycle get "unbounded"
+    import sys
+
+    order: list = []
+    state: dict = {}
+    on_cycle: set = set()
+    stack = [(start, iter(edges.get(start, ())))]
+    state[start] = 1
+    path = [start]
+    while stack:
+        node, it = stack[-1]
+        advanced = False
+        for k2, _ending in it:
+            if k2 is None:
                 continue
-            if best[i] >= 0:
-                best[j] = max(best[j], best[i] + 1)
-            indeg[j] -= 1
-            if indeg[j] == 0:
-                order.append(j)
-    if seen < sum(useful):
-        return None, True
-    longest = max((best[i] for i in range(n) if useful[i] and is_target(states[i])), default=None)
-    return longest, False
+            st = state.get(k2)
+            if st is None:
+                state[k2] = 1
+                path.append(k2)
+                stack.append((k2, iter(edges.get(k2, ()))))
+                advanced = True
+                break
+            if st == 1:  # back edge: everything on the path from k2 is on a cycle
+                on_cycle.update(path[path.index(k2):])
+        if not advanced:
+            stack.pop()
+            path.pop()
+            state[node] = 2
+            order.append(node)
+    # reachable-from-cycle nodes are unbounded too
+    tainted = set(on_cycle)
+    for node in reversed(order):  # topological order (start first)
+        if node in tainted:
+            for k2, _e in edges.get(node, ()):
+                if k2 is not None:
+                    tainted.add(k2)
+    result: dict[str, tuple[int | None, bool]] = {}
+    for node in tainted:
+        for _k2, ending in edges.get(node, ()):
+            if ending is not None:
+                result[ending] = (None, True)
+    best: dict = {start: 0}
+    for node in reversed(order):
+        if node not in best or node in tainted:
+            continue
+        for k2, ending in edges.get(node, ()):
+            d = best[node] + 1
+            if ending is not None:
+                old = result.get(ending, (0, False))
+                if not old[1]:
+                    result[ending] = (max(old[0] or 0, d), False)
+            elif k2 not in tainted:
+                best[k2] = max(best.get(k2, 0), d)
+    del sys
+    return result

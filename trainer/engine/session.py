@@ -124,6 +124,13 @@ class CompiledPersona:
         self.break_off = (compile_condition(persona.break_off.when), persona.break_off.ending) if persona.break_off else None
         self.outcomes = list(OUTCOMES) + [o for o in persona.outcomes if o not in OUTCOMES]
 
+    def detect(self, analyse, line: str) -> tuple[str, ...]:
+        return tuple(sorted(set(analyse(line).categories)))
+
+    def sensitivity_effects(self, detected) -> list[Effect]:
+        sens = self.persona.sensitivities
+        return [Effect(f"sensitivity:{c}", sens[c].trust, sens[c].motivation) for c in detected if c in sens]
+
     def phase_for(self, state) -> str:
         for phase, rule in self.phase_rules:
             if rule(state):
@@ -243,32 +250,34 @@ class Session:
 
     def _advance(self, cid, choice_text, typed, score, codes, picks, effects, line, nxt) -> Turn:
         before = self.state
-        detected = tuple(sorted(set(self.analyse(line).categories)))
-        sens = self.persona.sensitivities
-        for category in detected:
-            if category in sens:
-                fx = sens[category]
-                effects.append(Effect(f"sensitivity:{category}", fx.trust, fx.motivation))
+        detected = self.compiled.detect(self.analyse, line)
+        effects.extend(self.compiled.sensitivity_effects(detected))
         trust = _clamp(before.trust + sum(e.trust for e in effects))
         motivation = _clamp(before.motivation + sum(e.motivation for e in effects))
-        self._pending = replace(before, trust=trust, motivation=motivation, turns=before.turns + 1,
-                                picked_up=before.picked_up | set(picks))
+        # Everything the turn changes is in place before the phase is evaluated, so the phase is always a
+        # function of the state (the path explorer relies on that).
+        node = self.compiled.nodes.get(nxt)
+        pending = State(
+            node=before.node, trust=trust, motivation=motivation, phase=before.phase, turns=before.turns + 1,
+            visited=before.visited | {nxt} if node else before.visited,
+            offered=before.offered | set(node.offers) if node else before.offered,
+            picked_up=before.picked_up | set(picks) if picks else before.picked_up,
+        )
+        self._pending = pending
         self.evaluate()
         phase = self.phase_state
         ending = None
-        if self.compiled.break_off and self.compiled.break_off[0](replace(self._pending, phase=phase)):
+        if self.compiled.break_off and self.compiled.break_off[0](replace(pending, phase=phase)):
             ending = self.compiled.break_off[1]
         elif nxt in self.compiled.endings:
             ending = nxt
         if ending:
             outcome = self.compiled.endings[ending].outcome
             getattr(self, f"close_{outcome}")()
-            state = replace(self._pending, phase=phase, ending=ending)
+            state = replace(pending, phase=phase, ending=ending)
             reply = self.compiled.line(self.compiled.endings[ending], phase)
         else:
-            node = self.compiled.nodes[nxt]
-            state = replace(self._pending, phase=phase, node=nxt, visited=self._pending.visited | {nxt},
-                            offered=self._pending.offered | set(node.offers))
+            state = replace(pending, phase=phase, node=nxt)
             if cid is None:  # fallback: same node, the persona asks what is meant
                 reply = self.node.fallback or self.persona.fallback
             else:

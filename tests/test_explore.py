@@ -1,0 +1,98 @@
+"""The path explorer moves sets of meter cells at once; check it against a plain state-by-state search."""
+
+from collections import deque
+from dataclasses import replace
+
+import pytest
+
+from trainer.engine.explore import explore, preimage, shift
+from trainer.engine.session import Session
+from trainer.persona.loader import load_persona
+
+
+def brute_force(persona):
+    """Every concrete state by breadth-first search with the real Session (slow, small personas only)."""
+    s = Session(persona)
+    start = s.state
+    seen = {start: 0}
+    queue = deque([start])
+    endings: dict[str, list] = {}
+    while queue:
+        st = queue.popleft()
+        if st.ending:
+            endings.setdefault(st.ending, []).append((seen[st], st.trust, st.motivation))
+            continue
+        s.restore(st)
+        for option in s.open_choices():
+            s.restore(st)
+            s.choose(option.id)
+            # states differ only in what conditions can read: mini reads visited("slot") only
+            nxt = replace(s.state, turns=0, visited=s.state.visited & {"slot"}, offered=frozenset(),
+                          picked_up=frozenset())
+            if nxt not in seen:
+                seen[nxt] = seen[st] + 1
+                queue.append(nxt)
+    return seen, endings
+
+
+def test_shift_and_preimage_agree_with_clamping():
+    import random
+
+    rnd = random.Random(3)
+    for _ in range(200):
+        t, m, dt, dm = rnd.randrange(101), rnd.randrange(101), rnd.randint(-40, 40), rnd.randint(-40, 40)
+        bit = 1 << (t * 101 + m)
+        moved = shift(bit, dt, dm)
+        t2, m2 = min(100, max(0, t + dt)), min(100, max(0, m + dm))
+        assert moved == 1 << (t2 * 101 + m2)
+        assert preimage(moved, dt, dm) & bit
+
+
+def test_explorer_matches_brute_force(mini):
+    seen, endings = brute_force(mini)
+    report = explore(mini)
+    assert set(report.endings) == set(endings)
+    for e, hits in endings.items():
+        rep = report.endings[e]
+        assert rep.trust == [min(h[1] for h in hits), max(h[1] for h in hits)]
+        assert rep.motivation == [min(h[2] for h in hits), max(h[2] for h in hits)]
+        assert rep.shortest == min(h[0] for h in hits)
+        assert rep.states == len({(h[1], h[2]) for h in hits})
+    live = {(st.node, st.trust, st.motivation, frozenset(st.visited)) for st in seen if not st.ending}
+    assert report.states == len(live)
+    assert report.stuck_states == 0 and report.unreached_nodes == []
+
+
+def test_example_paths_replay_to_their_ending(mini):
+    report = explore(mini)
+    for e, rep in report.endings.items():
+        s = Session(mini)
+        for cid in rep.example:
+            s.choose(cid)
+        assert s.state.ending == e and len(rep.example) == rep.shortest
+
+
+def test_stuck_states_are_found(tmp_path, mini_path):
+    text = mini_path.read_text(encoding="utf-8")
+    # a loop with no way out: from 'slot', the only choices lead back to 'slot'
+    text = text.replace("next: eigen, if: \"motivation >= 60\"", "next: slot").replace("next: moet", "next: slot")
+    p = tmp_path / "mini.yaml"
+    p.write_text(text, encoding="utf-8")
+    report = explore(load_persona(p).persona)
+    assert report.stuck_states > 0 and "slot" in report.stuck_nodes
+    assert report.stuck_example  # a path that leads into it
+
+
+@pytest.mark.parametrize("pid", ["henk", "trees", "ingrid", "chien"])
+def test_shipped_personas_every_outcome_reachable_nothing_stuck(pid):
+    from trainer.persona.registry import available
+    from trainer.wiring import default_analyser
+
+    if pid not in available():
+        pytest.skip(f"{pid} not written yet")
+    persona = load_persona(available()[pid]).persona
+    report = explore(persona, analyser=default_analyser())
+    outcomes = {r.outcome for r in report.endings.values()}
+    assert {"own_choice", "complied", "broken_off"} <= outcomes
+    assert report.unreached_nodes == [] and report.unreached_endings == []
+    assert report.stuck_states == 0, report.stuck_example
