@@ -111,7 +111,7 @@ def check(src: Source) -> None:
     phases = data.get("phases")
     if isinstance(phases, dict):
         for phase, cond in phases.items():
-            _condition(src, ("phases", phase), cond, node_ids, cue_ids)
+            _condition(src, ("phases", phase), cond, node_ids, cue_ids, phase_rule=True)
     brk = data.get("break_off")
     if isinstance(brk, dict):
         if "if" in brk:
@@ -121,7 +121,7 @@ def check(src: Source) -> None:
             src.error(("break_off", "ending"), "KM021", f"break_off names unknown ending '{end}'{_hint(end, ending_ids)}")
 
 
-def _condition(src: Source, path: tuple, cond, node_ids: set[str], cue_ids: set[str]) -> None:
+def _condition(src: Source, path: tuple, cond, node_ids: set[str], cue_ids: set[str], phase_rule: bool = False) -> None:
     if not isinstance(cond, str):
         return  # the shape pass reports the type
     try:
@@ -134,8 +134,21 @@ def _condition(src: Source, path: tuple, cond, node_ids: set[str], cue_ids: set[
             src.error(path, "KM032", f"visited() names unknown node '{arg}'{_hint(arg, node_ids)}", offset=offset)
         elif fn in ("picked_up", "offered") and arg not in cue_ids:
             src.error(path, "KM022", f"{fn}() names unknown cue '{arg}'{_hint(arg, cue_ids)}", offset=offset)
+    if phase_rule and "phase" in _variables(parsed.tree):
+        # the phase is computed from these rules, so a rule cannot read it
+        src.error(path, "KM031", "a phase rule cannot use 'phase' itself; use trust, motivation, turns, visited()")
     for var, _op, value, offset in parsed.compares:
         if var == "phase" and value not in PHASES:
             src.error(path, "KM033", f"unknown phase '{value}'{_hint(value, PHASES)}", offset=offset)
         if var in ("trust", "motivation") and isinstance(value, int) and not 0 <= value <= 100:
             src.error(path, "KM013", f"{var} is always between 0 and 100; {value} is out of range", offset=offset)
+
+
+def _variables(tree: tuple) -> set[str]:
+    if tree[0] == "var":
+        return {tree[1]}
+    out: set[str] = set()
+    for part in tree[1:]:
+        if isinstance(part, tuple):
+            out |= _variables(part)
+    return out
