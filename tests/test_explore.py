@@ -1,7 +1,6 @@
 """The path explorer moves sets of meter cells at once; check it against a plain state-by-state search."""
 
 from collections import deque
-from dataclasses import replace
 
 import pytest
 
@@ -27,7 +26,7 @@ def brute_force(persona):
             s.restore(st)
             s.choose(option.id)
             # states differ only in what conditions can read: mini reads visited("slot") only
-            nxt = replace(s.state, turns=0, visited=s.state.visited & {"slot"}, offered=frozenset(),
+            nxt = s.state._replace(turns=0, visited=s.state.visited & {"slot"}, offered=frozenset(),
                           picked_up=frozenset())
             if nxt not in seen:
                 seen[nxt] = seen[st] + 1

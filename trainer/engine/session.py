@@ -8,8 +8,8 @@ back to any earlier state by restoring it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Protocol
+from dataclasses import dataclass
+from typing import Callable, Iterable, NamedTuple, Protocol
 
 from transitions import Machine, MachineError
 
@@ -30,24 +30,26 @@ class Analysis(Protocol):
 Analyser = Callable[[str], Analysis]
 
 
-def no_analysis(text: str) -> Analysis:
-    """Analyser used when none is plugged in: detects nothing."""
-    return _Nothing()
-
-
 class _Nothing:
     categories: frozenset = frozenset()
 
 
-@dataclass(frozen=True)
-class Effect:
+_NOTHING = _Nothing()
+
+
+def no_analysis(text: str) -> Analysis:
+    """Analyser used when none is plugged in: detects nothing."""
+    return _NOTHING
+
+
+class Effect(NamedTuple):
     source: str  # "choice", "fallback" or "sensitivity:<category>"
     trust: int
     motivation: int
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
+    # A NamedTuple: immutable, hashable and cheap to create (the engine makes one per turn).
     node: str
     trust: int
     motivation: int
@@ -59,7 +61,7 @@ class State:
     ending: str | None = None  # set when the conversation is over
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Turn:
     index: int  # 1-based
     node: str
@@ -119,10 +121,34 @@ class CompiledPersona:
                 self.choices[cid] = (node, i)
                 if choice.when:
                     self.conditions[cid] = compile_condition(choice.when)
+        self.node_choices = {
+            n.id: [(choice_id(n, i), c, self.conditions.get(choice_id(n, i))) for i, c in enumerate(n.choices)]
+            for n in persona.nodes
+        }
         rules = {**DEFAULT_PHASE_RULES, **persona.phases}
         self.phase_rules = [(phase, compile_condition(rules[phase])) for phase in PHASE_ORDER]
         self.break_off = (compile_condition(persona.break_off.when), persona.break_off.ending) if persona.break_off else None
         self.outcomes = list(OUTCOMES) + [o for o in persona.outcomes if o not in OUTCOMES]
+        self._machine: Machine | None = None
+
+    def machine(self) -> Machine:
+        """One `transitions` machine per persona; every session of it is a model with its own phase state.
+
+        States: the phases plus one terminal state per outcome. `evaluate` moves to the first phase whose rule
+        holds for the session's pending state; `close_<outcome>` ends it. No auto transitions, queued, and
+        invalid triggers raise (e.g. `evaluate` after the conversation ended).
+        """
+        if self._machine is None:
+            machine = Machine(model=None, model_attribute="phase_state", states=list(PHASES) + self.outcomes,
+                              initial=PHASES[0], auto_transitions=False, queued=True, send_event=True,
+                              ignore_invalid_triggers=False)
+            for target, rule in self.phase_rules:
+                machine.add_transition("evaluate", list(PHASES), target,
+                                       conditions=[lambda ev, rule=rule: rule(ev.model._pending)])
+            for outcome in self.outcomes:
+                machine.add_transition(f"close_{outcome}", list(PHASES), outcome)
+            self._machine = machine
+        return self._machine
 
     def detect(self, analyse, line: str) -> tuple[str, ...]:
         return tuple(sorted(set(analyse(line).categories)))
@@ -159,24 +185,26 @@ class Session:
         probe = State(start, _clamp(int(meters["trust"])), _clamp(int(meters["motivation"])), PHASES[0])
         phase = self.compiled.phase_for(probe)
         node = self.compiled.nodes[start]
-        self.state = replace(probe, phase=phase, visited=frozenset({start}), offered=frozenset(node.offers))
+        self.state = probe._replace(phase=phase, visited=frozenset({start}), offered=frozenset(node.offers))
         self.turns: list[Turn] = []
         self._history: list[State] = []
+        self._open_cache: tuple | None = None
         self._pending = self.state
-        self._machine = self._build_machine(phase)
+        self._join_machine(phase)
 
     # --- the phase machine ---------------------------------------------------------------------------------
-    def _build_machine(self, initial: str) -> Machine:
-        machine = Machine(
-            model=self, model_attribute="phase_state", states=list(PHASES) + self.compiled.outcomes,
-            initial=initial, auto_transitions=False, queued=True, ignore_invalid_triggers=False,
-        )
-        for target, rule in self.compiled.phase_rules:
-            # `_pending` is the state being evaluated (meters after the turn, before the phase is updated)
-            machine.add_transition("evaluate", list(PHASES), target, conditions=[lambda rule=rule: rule(self._pending)])
-        for outcome in self.compiled.outcomes:
-            machine.add_transition(f"close_{outcome}", list(PHASES), outcome)
-        return machine
+    def _join_machine(self, phase: str) -> None:
+        machine = self.compiled.machine()
+        if self not in machine.models:
+            machine.add_model(self, initial=phase)
+        else:
+            machine.set_state(phase, model=self)
+
+    def _leave_machine(self) -> None:
+        # the machine is shared by every session of this persona; an ended session leaves it so it can be freed
+        machine = self.compiled.machine()
+        if self in machine.models:
+            machine.remove_model(self)
 
     # --- reading the state ---------------------------------------------------------------------------------
     @property
@@ -210,16 +238,19 @@ class Session:
     def open_choices(self) -> list[OpenChoice]:
         if self.ended:
             return []
-        node = self.node
+        state = self.state
+        cached = self._open_cache
+        if cached is not None and cached[0] is state:
+            return list(cached[1])
         out: list[OpenChoice] = []
-        for i, choice in enumerate(node.choices):
-            cid = choice_id(node, i)
-            cond = self.compiled.conditions.get(cid)
-            if cond is None or cond(self.state):
+        entries = self.compiled.node_choices[state.node]
+        for cid, choice, cond in entries:
+            if cond is None or cond(state):
                 out.append(OpenChoice(len(out) + 1, cid, choice))
         if not out:  # safety net for a persona bug (lint KM110): never leave the trainee stuck
-            out = [OpenChoice(i + 1, choice_id(node, i), c) for i, c in enumerate(node.choices)]
-        return out
+            out = [OpenChoice(i + 1, cid, c) for i, (cid, c, _cond) in enumerate(entries)]
+        self._open_cache = (state, out)
+        return list(out)
 
     # --- playing -------------------------------------------------------------------------------------------
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
@@ -264,20 +295,29 @@ class Session:
             picked_up=before.picked_up | set(picks) if picks else before.picked_up,
         )
         self._pending = pending
-        self.evaluate()
-        phase = self.phase_state
+        phase = self.compiled.phase_for(pending)
+        if phase != before.phase:
+            # The machine makes the move through its gated `evaluate` transitions; when the rules say the phase
+            # stays, there is nothing to move (a reflexive transition does nothing) and the trigger is skipped.
+            self.evaluate()
+            phase = self.phase_state
         ending = None
-        if self.compiled.break_off and self.compiled.break_off[0](replace(pending, phase=phase)):
+        pending = State(before.node, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
+                        pending.picked_up)
+        if self.compiled.break_off and self.compiled.break_off[0](pending):
             ending = self.compiled.break_off[1]
         elif nxt in self.compiled.endings:
             ending = nxt
         if ending:
             outcome = self.compiled.endings[ending].outcome
             getattr(self, f"close_{outcome}")()
-            state = replace(pending, phase=phase, ending=ending)
+            self._leave_machine()
+            state = State(before.node, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
+                          pending.picked_up, ending)
             reply = self.compiled.line(self.compiled.endings[ending], phase)
         else:
-            state = replace(pending, phase=phase, node=nxt)
+            state = State(nxt, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
+                          pending.picked_up)
             if cid is None:  # fallback: same node, the persona asks what is meant
                 reply = self.node.fallback or self.persona.fallback
             else:
@@ -301,7 +341,7 @@ class Session:
         if not self.turns:
             raise SessionError("nothing to undo")
         self.state = self._history.pop()
-        self._machine.set_state(self.state.phase, model=self)
+        self._join_machine(self.state.phase)
         return self.turns.pop()
 
     def restore(self, state: State) -> None:
@@ -309,7 +349,11 @@ class Session:
         self.state = state
         self.turns.clear()
         self._history.clear()
-        self._machine.set_state(state.ending and self.compiled.endings[state.ending].outcome or state.phase, model=self)
+        if state.ending:
+            self._leave_machine()
+            self.phase_state = self.compiled.endings[state.ending].outcome
+        else:
+            self._join_machine(state.phase)
 
     def phase_path(self) -> list[str]:
         """Distinct phases in the order they were visited."""
