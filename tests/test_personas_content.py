@@ -1,0 +1,103 @@
+"""The shipped personas meet the content bar of the product: size, cues, variants, sources, no copied sentences."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from trainer.persona.loader import load_persona
+from trainer.vocab import CONTROLLING_CATEGORIES
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDY = ROOT.parent / "shared" / "study"
+PERSONAS = ["henk", "trees", "ingrid", "chien"]
+
+
+def persona(pid):
+    path = ROOT / "personas" / f"{pid}.yaml"
+    if not path.exists():
+        pytest.skip(f"{pid} not written yet")
+    return load_persona(path).persona
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-zà-ÿ0-9]+", text.lower().replace("-\n", "").replace("\u00ad", ""))
+
+
+def ngrams(tokens: list[str], n: int) -> set[tuple]:
+    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+
+
+@pytest.fixture(scope="module")
+def source_ngrams():
+    files = sorted(STUDY.glob("0*.txt"))
+    if not files:
+        pytest.skip("study sources not available next to the repository")
+    grams: set = set()
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        text = re.sub(r"-\s*\n\s*", "", text)  # the sources hyphenate across lines
+        grams |= ngrams(words(text), 8)
+    return grams
+
+
+def all_lines(p):
+    yield p.summary
+    yield p.scene
+    for n in p.nodes:
+        yield n.say
+        yield from n.variants.values()
+        for c in n.choices:
+            yield c.text
+            yield from c.examples
+    for e in p.endings:
+        yield e.say
+        yield from e.variants.values()
+    for c in p.cues:
+        yield c.why
+        yield from c.pickups
+    yield from p.moods.values()
+
+
+@pytest.mark.parametrize("pid", PERSONAS)
+def test_no_persona_line_copies_a_source_sentence(pid, source_ngrams):
+    p = persona(pid)
+    copied = []
+    for line in all_lines(p):
+        common = ngrams(words(line), 8) & source_ngrams
+        if common:
+            copied.append((line, " ".join(sorted(common)[0])))
+    assert not copied, f"runs of 8+ words copied from the sources: {copied[:3]}"
+
+
+@pytest.mark.parametrize("pid", PERSONAS)
+def test_persona_meets_the_content_bar(pid):
+    p = persona(pid)
+    assert len(p.nodes) >= 30
+    assert all(2 <= len(n.choices) <= 4 for n in p.nodes), [n.id for n in p.nodes if not 2 <= len(n.choices) <= 4]
+    assert len(p.cues) >= 3 and all(c.pickups for c in p.cues)
+    with_variants = sum(1 for n in p.nodes if n.variants)
+    assert with_variants * 3 >= len(p.nodes)
+    assert all(f.sources for f in p.facts)
+    assert {e.outcome for e in p.endings} >= {"own_choice", "complied", "broken_off"}
+    assert any(cat in p.sensitivities for cat in CONTROLLING_CATEGORIES)
+    for n in p.nodes:
+        for c in n.choices:
+            assert c.codes, f"{n.id}: a choice without MI codes"
+
+
+@pytest.mark.parametrize("pid, categories", [
+    ("trees", {"surveillance"}),  # "controleren" alone was enough
+    ("henk", {"obligation", "pressure"}),  # "u dient te verschijnen"; a number for a quota
+    ("ingrid", {"deciding_for"}),  # "we'll do it for you"
+    ("chien", {"deciding_for", "dismissing_feelings"}),  # her own plan brushed aside
+])
+def test_each_persona_reacts_hardest_to_what_hurt_them_in_the_study(pid, categories):
+    p = persona(pid)
+    cost = {cat: -(fx.trust + fx.motivation) for cat, fx in p.sensitivities.items() if cat in CONTROLLING_CATEGORIES}
+    assert max(cost.get(c, 0) for c in categories) == max(cost.values())
+
+
+def test_trees_is_the_most_sensitive_to_surveillance():
+    cost = {pid: -(persona(pid).sensitivities["surveillance"].trust) for pid in PERSONAS}
+    assert cost["trees"] == max(cost.values())
