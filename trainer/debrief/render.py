@@ -40,7 +40,7 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
     for f in d.flags:
         add(f"  {t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
             f"({t('severity', lang)} {f.severity}):")
-        add(f"    \"{highlight(f.text, f.start, f.end)}\"")
+        add(f"    “{highlight(f.text, f.start, f.end)}”")
         add(f"    {t('why_it_hurts', lang)}: {f.explanation}")
         add(f"    {t('better', lang)}: {f.suggestion}")
     add("")
@@ -52,16 +52,16 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
         add(f"{t('missed_cues', lang)} ({len(missed)}/{len(d.cues)}):")
         for c in missed:
             add(f"  {t('turn', lang).capitalize()} {c.offered_turn} — {c.label} ({t('miss_' + c.reason, lang)})")
-            add(f"    {t('persona_said', lang, name=d.persona_name)}: \"{c.persona_line}\"")
+            add(f"    {t('persona_said', lang, name=d.persona_name)}: “{c.persona_line}”")
             add(f"    {t('why_it_matters', lang)}: {c.why}")
-            add(f"    {t('could_sound', lang)}: \"{c.example_pickup}\"")
+            add(f"    {t('could_sound', lang)}: “{c.example_pickup}”")
         if picked:
             add(f"{t('picked_cues', lang)}: " + ", ".join(f"{c.label} ({t('turn', lang)} {c.picked_turn})" for c in picked))
     add("")
     add(f"{t('rubric', lang)}:")
     for m in r.measures:
         level = label(LEVEL_LABELS, m.level, lang) if m.level else "—"
-        add(f"  {m.label:<28} {m.display:<22} {level:<12} ({m.target})")
+        add(f"  {m.label:<28} {m.display:<24} {level:<12} ({m.target})")
     counts = ", ".join(f"{label(MI_LABELS, k, lang)} {v}" for k, v in r.counts.items() if v)
     add(f"  {t('counts', lang)}: {counts or '—'}")
     return "\n".join(out)
