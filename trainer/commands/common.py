@@ -48,3 +48,28 @@ def persona_files(paths: list[str], persona_dirs: list[str]) -> tuple[list[str],
             except UnknownPersona as exc:
                 problems.append(f"{item}: {exc}" if path.suffix else str(exc))
     return files, problems
+
+
+def print_guide_hint(file=None) -> None:
+    """Point trainers at the page that explains every diagnostic code (printed once, after the diagnostics)."""
+    import sys
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
+    shown = "docs/diagnostics.md"
+    if guide.is_file():
+        try:
+            shown = str(guide.relative_to(Path.cwd()))
+        except ValueError:
+            shown = str(guide)
+    print(f"Uitleg per code: {shown}", file=file or sys.stderr)
+
+
+def count_words(diags) -> str:
+    """'1 error, 2 warnings' style counts for a summary line."""
+    parts = []
+    for severity in ("error", "warning", "info"):
+        n = sum(d.severity == severity for d in diags)
+        if n:
+            parts.append(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}")
+    return ", ".join(parts)

@@ -16,17 +16,19 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import sys
 
-    from trainer.commands.common import persona_files
+    from trainer.commands.common import persona_files, print_guide_hint
     from trainer.persona.loader import check_text
 
     files, problems = persona_files(args.paths, args.personas)
     for problem in problems:
         print(problem, file=sys.stderr)
     errors = len(problems)
+    printed = False
     for file in files:
         _persona, diags = check_text(file)
         for d in diags:
             print(d, file=sys.stdout)
+        printed = printed or bool(diags)
         n = sum(d.is_error for d in diags)
         errors += n
         if n == 0:
@@ -35,4 +37,6 @@ def run(args) -> int:
     if not files and not problems:
         print("no persona files found", file=sys.stderr)
         return 1
+    if printed:
+        print_guide_hint()
     return 1 if errors else 0

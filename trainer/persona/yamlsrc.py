@@ -51,13 +51,18 @@ class Source:
             table = self.keys if key else self.values
         return self.values.get((), Pos(1, 1))
 
-    def error(self, path: Path, code: str, message: str, key: bool = False, offset: int = 0,
-              severity: str = "error") -> None:
+    def at(self, path: Path, code: str, message: str, key: bool = False, offset: int = 0,
+           severity: str = "error") -> Diagnostic:
+        """A diagnostic pointing at a value (or its key); `offset` points inside a one-line text value."""
         pos = self.where(path, key)
         col = pos.col
         if offset and not key:
             col += offset + (1 if pos.style in ("'", '"') else 0)
-        self.diagnostics.append(Diagnostic(self.file, pos.line, col, code, message, severity))
+        return Diagnostic(self.file, pos.line, col, code, message, severity)
+
+    def error(self, path: Path, code: str, message: str, key: bool = False, offset: int = 0,
+              severity: str = "error") -> None:
+        self.diagnostics.append(self.at(path, code, message, key, offset, severity))
 
 
 @contextmanager

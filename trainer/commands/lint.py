@@ -1,0 +1,54 @@
+"""trainer lint [PATH...] [--strict] — validate, then warn about likely mistakes (codes KM101-KM110)."""
+
+from __future__ import annotations
+
+from trainer.commands.common import add_persona_dirs
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "lint", help="check persona files for likely mistakes: unreachable nodes, loops without a way out, ...",
+        description="Validate persona files, then check the valid ones for likely mistakes (unreachable nodes, "
+                    "loops without a way out, conditions that can never hold, cues nobody picks up, ...). "
+                    "Prints FILE:LINE:COL: CODE message. Exit 0 when there are no errors (with --strict: also no "
+                    "warnings; KM108, choices without examples, is only info and never fails).")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or persona ids (default: all personas)")
+    p.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too, not only on errors")
+    p.add_argument("--no-info", action="store_true", help="do not print info lines (KM108)")
+    add_persona_dirs(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from trainer.commands.common import count_words, persona_files, print_guide_hint
+    from trainer.persona.lint import default_analyser, lint_file
+
+    files, problems = persona_files(args.paths, args.personas)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    failed = bool(problems)
+    printed = False
+    analyse = default_analyser()
+    for file in files:
+        diags = lint_file(file, analyse=analyse)
+        shown = [d for d in diags if not (args.no_info and d.severity == "info")]
+        for d in shown:
+            print(d, file=sys.stdout)
+        printed = printed or bool(shown)
+        errors = sum(d.is_error for d in diags)
+        warnings = sum(d.severity == "warning" for d in diags)
+        failed = failed or errors > 0 or (args.strict and warnings > 0)
+        if errors:
+            print(f"{file}: {count_words(diags)}; fix the errors first, then lint checks the rest", file=sys.stderr)
+        elif diags:
+            print(f"{file}: {count_words(diags)}", file=sys.stderr)
+        else:
+            print(f"{file}: ok", file=sys.stderr)
+    if not files and not problems:
+        print("no persona files found", file=sys.stderr)
+        return 1
+    if printed:
+        print_guide_hint()
+    return 1 if failed else 0

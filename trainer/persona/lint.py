@@ -1,0 +1,266 @@
+"""Lint: warnings about a valid persona that is likely not what the trainer meant (codes KM101-KM110).
+
+Each check is a plain function of a `Context` that returns diagnostics. They are static and fast: the graph
+of choices (`flow`) and the values that matter for each condition (`satisfy`); the full state space is the
+path explorer's job (`trainer explore`). Severity is "warning", except KM108 (choices without example
+sentences), which is "info": worth knowing, but `trainer lint --strict` does not fail on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
+
+from trainer.persona.diagnostics import Diagnostic
+from trainer.persona.flow import Flow, choice_id
+from trainer.persona.model import Choice, Node, Persona
+from trainer.persona.satisfy import UNKNOWN, Checker, Facts
+from trainer.persona.yamlsrc import Source, gc_paused
+
+WARNING, INFO = "warning", "info"
+
+
+@dataclass
+class _Place:
+    """A choice with where it is in the file."""
+
+    node: Node
+    n: int  # index of the node in `nodes`
+    c: int  # index of the choice in the node
+    choice: Choice
+
+    @property
+    def path(self) -> tuple:
+        return ("nodes", self.n, "choices", self.c)
+
+    @property
+    def id(self) -> str:
+        return choice_id(self.node.id, self.c, self.choice.id)
+
+
+@dataclass
+class Context:
+    persona: Persona
+    src: Source
+    analyse: Callable | None = None  # the controlling-language analyser (KM107), if available
+    checker: Checker = field(init=False)
+
+    def __post_init__(self):
+        self.checker = Checker(self.persona.phases)
+
+    def warn(self, path: tuple, code: str, message: str, severity: str = WARNING, offset: int = 0) -> Diagnostic:
+        return self.src.at(path, code, message, offset=offset, severity=severity)
+
+    @cached_property
+    def places(self) -> list[_Place]:
+        return [_Place(node, n, c, choice) for n, node in enumerate(self.persona.nodes)
+                for c, choice in enumerate(node.choices)]
+
+    @cached_property
+    def node_index(self) -> dict[str, int]:
+        return {node.id: n for n, node in enumerate(self.persona.nodes)}
+
+    @cached_property
+    def structure(self) -> Flow:
+        """Every choice, conditions ignored."""
+        return Flow(self.persona)
+
+    @cached_property
+    def never_open(self) -> dict[str, Diagnostic]:
+        """Choices whose condition can never hold (KM105), by choice id."""
+        return {place.id: d for place in self.places if place.choice.when and (d := _never_open(self, place))}
+
+    @cached_property
+    def flow(self) -> Flow:
+        """The choices that can be open: what the other graph checks use."""
+        return Flow(self.persona, skip=set(self.never_open)) if self.never_open else self.structure
+
+    @cached_property
+    def descendants(self) -> dict[str, int]:
+        return self.structure.descendants()
+
+    def can_come_before(self, earlier: str, node: str) -> bool:
+        """Can node `earlier` be visited at or before `node` in some conversation?"""
+        if earlier == node:
+            return True
+        desc = self.descendants
+        bit = 1 << self.node_index[node]
+        return bool(desc.get(self.persona.start, 0) & (1 << self.node_index[earlier])) and bool(desc[earlier] & bit)
+
+    def facts_at(self, node: Node, with_order: bool = True, calls: set | None = None) -> Facts:
+        """What conditions at `node` can rely on. `calls`: the calls that matter (to keep the work small)."""
+        true = {("visited", node.id), ("visited", self.persona.start)} | {("offered", c) for c in node.offers}
+        false = {("offered", c) for c in self.never_offered} | {("picked_up", c) for c in self.never_picked_up}
+        if with_order:
+            for fn, arg in calls or ():
+                if fn == "visited" and arg in self.node_index and not self.can_come_before(arg, node.id):
+                    false.add((fn, arg))
+        return Facts(frozenset(true), frozenset(false - true), 0 if node.id == self.persona.start else 1)
+
+    @cached_property
+    def never_offered(self) -> set[str]:
+        offered = {c for node in self.persona.nodes for c in node.offers}
+        return {cue.id for cue in self.persona.cues if cue.id not in offered}
+
+    @cached_property
+    def never_picked_up(self) -> set[str]:
+        picked = {c for place in self.places for c in place.choice.picks_up}
+        return {cue.id for cue in self.persona.cues if cue.id not in picked}
+
+
+def _calls(condition: str) -> set[tuple[str, str]]:
+    from trainer.persona.conditions import parse
+
+    return {(fn, arg) for fn, arg, _offset in parse(condition).refs}
+
+
+def _never_open(ctx: Context, place: _Place) -> Diagnostic | None:
+    cond = place.choice.when
+    calls = _calls(cond)
+    if ctx.checker.example(cond, ctx.facts_at(place.node, calls=calls)) is not None:
+        return None  # it can hold, or we cannot tell
+    path = place.path + ("if",)
+    if ctx.checker.example(cond, ctx.facts_at(place.node, with_order=False)) not in (None, UNKNOWN):
+        # It only fails because of the order of the conversation: name the visited() that cannot be true yet.
+        from trainer.persona.conditions import parse
+
+        for fn, arg, offset in parse(cond).refs:
+            if fn == "visited" and arg != place.node.id and not ctx.can_come_before(arg, place.node.id):
+                return ctx.warn(path, "KM105", f"visited(\"{arg}\") is always false here: no conversation reaches "
+                                f"'{arg}' before '{place.node.id}', so choice '{place.id}' is never open", offset=offset)
+    return ctx.warn(path, "KM105", f"this condition can never be true, so choice '{place.id}' is never open")
+
+
+# --- the checks ------------------------------------------------------------------------------------------------
+
+def never_open_choices(ctx: Context) -> list[Diagnostic]:
+    """KM105: a choice whose condition can never hold."""
+    return list(ctx.never_open.values())
+
+
+def unreachable_nodes(ctx: Context) -> list[Diagnostic]:
+    """KM101: a node no conversation reaches from the start."""
+    out = []
+    reached, structurally = ctx.flow.reachable(), ctx.structure.reachable()
+    for n, node in enumerate(ctx.persona.nodes):
+        if node.id not in reached:
+            why = " (only through choices that are never open)" if node.id in structurally else ""
+            out.append(ctx.warn(("nodes", n, "id"), "KM101",
+                                f"node '{node.id}' cannot be reached from start '{ctx.persona.start}'{why}"))
+    return out
+
+
+def traps(ctx: Context) -> list[Diagnostic]:
+    """KM103: a loop from which no ending can be reached; KM102: a node where no choice can ever be open."""
+    flow = ctx.flow
+    reached, finishing = flow.reachable(), flow.can_finish()
+    out = []
+    for component in flow.components():
+        first = component[0]
+        if first not in reached or first in finishing:
+            continue
+        path = ("nodes", ctx.node_index[first], "id")
+        if flow.is_loop(component):
+            members = ", ".join(component[:8]) + (", ..." if len(component) > 8 else "")
+            out.append(ctx.warn(path, "KM103", f"loop without a way out: from {members} no ending can be reached"))
+        elif not flow.edges[first]:
+            out.append(ctx.warn(path, "KM102", f"dead end: none of the choices of '{first}' can ever be open"))
+    return out
+
+
+def unreached_endings(ctx: Context) -> list[Diagnostic]:
+    """KM104: an ending no path leads to (the break_off ending counts as reached)."""
+    reached = ctx.flow.reachable()
+    brk = ctx.persona.break_off.ending if ctx.persona.break_off else None
+    return [ctx.warn(("endings", i, "id"), "KM104", f"no conversation reaches ending '{end.id}'")
+            for i, end in enumerate(ctx.persona.endings) if end.id not in reached and end.id != brk]
+
+
+def cues_not_picked_up(ctx: Context) -> list[Diagnostic]:
+    """KM106: a cue that no choice picks up."""
+    return [ctx.warn(("cues", i, "id"), "KM106", f"no choice picks up cue '{cue.id}' (add it to a choice's picks_up)")
+            for i, cue in enumerate(ctx.persona.cues) if cue.id in ctx.never_picked_up]
+
+
+def cues_not_offered(ctx: Context) -> list[Diagnostic]:
+    """KM109: a cue that no node offers."""
+    return [ctx.warn(("cues", i, "id"), "KM109", f"no node offers cue '{cue.id}' (add it to a node's offers)")
+            for i, cue in enumerate(ctx.persona.cues) if cue.id in ctx.never_offered]
+
+
+def controlling_untagged(ctx: Context) -> list[Diagnostic]:
+    """KM107: a choice that the analyser finds controlling but that is not marked `controlling: true`."""
+    if ctx.analyse is None:
+        return []
+    out = []
+    for place in ctx.places:
+        if place.choice.controlling:
+            continue
+        result = ctx.analyse(place.choice.text)
+        if not getattr(result, "controlling", False):
+            continue
+        found = sorted({f"{flag.category}: '{place.choice.text[flag.start:flag.end]}'"
+                        for flag in getattr(result, "flags", ())
+                        if isinstance(getattr(flag, "start", None), int)})
+        detail = f" ({'; '.join(found)})" if found else ""
+        out.append(ctx.warn(place.path + ("text",), "KM107",
+                            f"choice '{place.id}' sounds controlling{detail}; add 'controlling: true' if that is "
+                            "intended, or rephrase it"))
+    return out
+
+
+def choices_without_examples(ctx: Context) -> list[Diagnostic]:
+    """KM108 (info): a choice without `examples:`, so free-text matching only has its text to go on."""
+    return [ctx.warn(place.path, "KM108", f"choice '{place.id}' has no examples: free text is matched on its "
+                     "text only", severity=INFO)
+            for place in ctx.places if not place.choice.examples]
+
+
+def nodes_without_open_choice(ctx: Context) -> list[Diagnostic]:
+    """KM110: a reachable node where every choice has a condition and all can be false at the same time."""
+    out = []
+    reached = ctx.flow.reachable()
+    for n, node in enumerate(ctx.persona.nodes):
+        if node.id not in reached or any(c.when is None for c in node.choices):
+            continue
+        combined = "not (" + " or ".join(f"({c.when})" for c in node.choices) + ")"
+        calls = set().union(*(_calls(c.when) for c in node.choices))
+        example = ctx.checker.example(combined, ctx.facts_at(node, calls=calls))
+        if example is None or example == UNKNOWN:
+            continue
+        when = f" (for example at {example})" if example else ""
+        out.append(ctx.warn(("nodes", n, "id"), "KM110",
+                            f"every choice of '{node.id}' has a condition and all can be false at once{when}; "
+                            "add a choice without 'if:'"))
+    return out
+
+
+CHECKS = (never_open_choices, unreachable_nodes, traps, unreached_endings, cues_not_picked_up, cues_not_offered,
+          controlling_untagged, choices_without_examples, nodes_without_open_choice)
+
+
+def default_analyser() -> Callable | None:
+    """The debrief's controlling-language analyser, or None when it is not available (KM107 is then skipped)."""
+    try:
+        from trainer.debrief.analyser import analyse
+    except Exception:  # not built, or its lexicon is broken: lint the rest
+        return None
+    return analyse
+
+
+def lint(persona: Persona, src: Source, analyse: Callable | None = None) -> list[Diagnostic]:
+    """All lint diagnostics of a valid persona, sorted by position. `src` gives the positions."""
+    ctx = Context(persona, src, analyse)
+    with gc_paused():  # many small objects, no cycles: see yamlsrc.gc_paused
+        return sorted(d for check in CHECKS for d in check(ctx))
+
+
+def lint_file(file: str, text: str | None = None, analyse: Callable | None = None) -> list[Diagnostic]:
+    """Validate, then lint when the file is valid: the validation diagnostics followed by lint's."""
+    from trainer.persona.loader import check_source
+
+    checked = check_source(file, text)
+    if checked.persona is None:
+        return checked.diagnostics
+    return sorted(checked.diagnostics + lint(checked.persona, checked.source, analyse))
