@@ -224,6 +224,8 @@ def nodes_without_open_choice(ctx: Context) -> list[Diagnostic]:
     for n, node in enumerate(ctx.persona.nodes):
         if node.id not in reached or any(c.when is None for c in node.choices):
             continue
+        if not ctx.flow.edges[node.id]:
+            continue  # no choice can ever be open: reported as a dead end (KM102)
         combined = "not (" + " or ".join(f"({c.when})" for c in node.choices) + ")"
         calls = set().union(*(_calls(c.when) for c in node.choices))
         example = ctx.checker.example(combined, ctx.facts_at(node, calls=calls))

@@ -108,7 +108,7 @@ def _report(src: Source, err: dict) -> None:
     elif kind == "missing":
         src.error(path[:-1], "KM011", f"missing required field '{path[-1]}'{_where(path[:-1])}", key=True)
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        lo, hi = _range_of(field)
+        lo, hi = _range_of(field, path)
         src.error(path, "KM013", f"'{field}' is {value}, but must be between {lo} and {hi}")
     elif kind == "literal_error":
         expected = _literal_options(field, path)
@@ -154,8 +154,11 @@ def _did_you_mean(word: str, options) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _range_of(field: str) -> tuple[int, int]:
-    return {"age": (16, 100)}.get(field, (0, 100) if field in ("trust", "motivation") else (-100, 100))
+def _range_of(field: str, path: tuple = ()) -> tuple[int, int]:
+    if field == "age":
+        return 16, 100
+    is_change = any(p in ("effects", "fallback_effects", "sensitivities") for p in path)
+    return (-100, 100) if is_change or field not in ("trust", "motivation") else (0, 100)
 
 
 def _literal_options(field: str, path: tuple) -> list[str]:

@@ -98,16 +98,16 @@ class Checker:
     def example(self, condition: str, facts: Facts = Facts()) -> str | None:
         """A description of values where the condition holds ("" if it needs none), None if it can never
         hold, or UNKNOWN."""
-        shape = _shape(parse(condition).tree, _Shape({}, set(), False, True))
-        if shape.uses_phase and not self.phase_is_free:
-            shape = _merge(shape, self.rules_shape)
+        own = _shape(parse(condition).tree, _Shape({}, set(), False, True))
+        shape = _merge(own, self.rules_shape) if own.uses_phase and not self.phase_is_free else own
         key = (condition, frozenset(c for c in facts.true if c in shape.calls),
                frozenset(c for c in facts.false if c in shape.calls), facts.min_turns if "turns" in shape.numbers else 0)
         if key not in self._cache:
-            self._cache[key] = self._search(condition, shape, facts)
+            names = list(own.numbers) + (["phase"] if own.uses_phase else [])  # what the author wrote
+            self._cache[key] = self._search(condition, shape, facts, names)
         return self._cache[key]
 
-    def _search(self, condition: str, shape: _Shape, facts: Facts):
+    def _search(self, condition: str, shape: _Shape, facts: Facts, names: list[str]):
         test = compile_condition(condition)
         axes: list[tuple[str, list]] = [(var, _points(var, consts, facts.min_turns)) for var, consts in
                                         sorted(shape.numbers.items())]
@@ -121,7 +121,6 @@ class Checker:
             return UNKNOWN
         point = _Point()
         point.trust, point.motivation, point.turns, point.phase = 50, 50, facts.min_turns, PHASES[0]
-        names = [var for var, _ in axes] + (["phase"] if shape.uses_phase else [])
         for numbers in itertools.product(*(values for _var, values in axes)):
             for var_value in zip(axes, numbers):
                 setattr(point, var_value[0][0], var_value[1])

@@ -132,8 +132,11 @@ def _read_source(file: str, text: str | None) -> Source:
         events = list(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context_mark and "quoted scalar" in (exc.context or "") and "end of stream" in (exc.problem or ""):
+            # the file ended inside quotes: the useful place is where the quote opened, not the end of the file
+            mark, problem = exc.context_mark, "this quoted text is never closed (a missing \" or ')"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         src.diagnostics.append(Diagnostic(file, line, col, "KM001", f"YAML syntax error: {problem}"))
         return src
     except yaml.reader.ReaderError as exc:  # a control character in the text
