@@ -1,0 +1,117 @@
+"""Start-up benchmark of the terminal app: `trainer play <persona>` until the conversation screen is on screen,
+as a ratio to a minimal Textual app started the same way (a fresh `python` process in a pseudo-terminal of
+80x24) in the same run. Target: first paint <= 1.3x.
+
+Two moments are measured, both ending the process right after a screen refresh
+(GESPREKSTRAINER_EXIT_AFTER, see trainer/ui/options.py):
+- paint: the conversation screen's first paint (the session is opened after it, in a worker thread);
+- ready: the persona's first line and the choices are shown (engine, persona and analyser loaded).
+
+Run: `scripts/bench bench_startup` or `python scripts/bench_startup.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
+
+MINIMAL_APP = '''
+from textual.app import App
+from textual.widgets import Static
+
+
+class Minimal(App):
+    def compose(self):
+        yield Static("Hallo")
+
+    def on_mount(self):
+        self.call_after_refresh(self.exit)
+
+
+Minimal().run()
+'''
+
+
+def _timed(argv: list[str], env: dict, timeout: float = 30.0) -> float:
+    """Seconds from spawning argv in an 80x24 pseudo-terminal until it exits (its output is drained)."""
+    import fcntl
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, close_fds=True)
+    os.close(slave)
+    deadline = start + timeout
+    try:
+        while proc.poll() is None:
+            if time.perf_counter() > deadline:
+                proc.kill()
+                raise TimeoutError(f"{' '.join(argv)} did not exit within {timeout} s")
+            ready, _, _ = select.select([master], [], [], 0.01)
+            if ready:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    pass
+        elapsed = time.perf_counter() - start
+    finally:
+        os.close(master)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited with {proc.returncode}")
+    return elapsed
+
+
+def _persona() -> tuple[str, list[str]]:
+    shipped = ROOT / "personas" / "henk.yaml"
+    if shipped.is_file():
+        return "henk", []
+    return "ria", ["--personas", str(ROOT / "tests" / "fixtures" / "ui")]
+
+
+def bench() -> dict:
+    python = sys.executable
+    persona, extra = _persona()
+    with tempfile.TemporaryDirectory() as tmp:
+        minimal = Path(tmp) / "minimal_app.py"
+        minimal.write_text(MINIMAL_APP)
+        # a user's Python caches bytecode: let the untimed warm-up runs write it (PYTHONDONTWRITEBYTECODE off)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL") and k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(TERM=env.get("TERM", "xterm-256color"), COLUMNS="80", LINES="24",
+                   PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
+        play = [python, "-m", "trainer", "play", persona, *extra, "--sessions", str(Path(tmp) / "sessions")]
+        base = [python, str(minimal)]
+        # warm the file cache and the bytecode caches once, untimed
+        _timed(base, env)
+        _timed(play, {**env, "GESPREKSTRAINER_EXIT_AFTER": "ready"})
+        times: dict[str, list[float]] = {"minimal": [], "paint": [], "ready": []}
+        for _ in range(RUNS):  # interleaved, so drift on the machine hits all three alike
+            times["minimal"].append(_timed(base, env))
+            times["paint"].append(_timed(play, {**env, "GESPREKSTRAINER_EXIT_AFTER": "paint"}))
+            times["ready"].append(_timed(play, {**env, "GESPREKSTRAINER_EXIT_AFTER": "ready"}))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "persona": persona,
+        "runs (median of)": RUNS,
+        "minimal Textual app, first paint (s)": round(med["minimal"], 3),
+        "trainer play, conversation screen first paint (s)": round(med["paint"], 3),
+        "trainer play, persona line and choices shown (s)": round(med["ready"], 3),
+        "ratio first paint / minimal (target <= 1.3)": round(med["paint"] / med["minimal"], 2),
+        "ratio ready / minimal": round(med["ready"] / med["minimal"], 2),
+    }
+
+
+if __name__ == "__main__":
+    for key, value in bench().items():
+        print(f"{key:<55} {value}")

@@ -1,0 +1,398 @@
+"""The conversation screen: transcript as a chat, numbered choices, meters (practice), live reload (--debug).
+
+Everything shown comes from the Run/Session/Turn objects; this module decides only how it looks.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from trainer.i18n import effect_reason, label, outcome_label, t, PHASE_LABELS
+from trainer.ui.keys import bindings, localize
+from trainer.ui.widgets import ChatMessage, Meter, Note
+
+
+def meter_changes(turn, lang: str) -> list[str]:
+    """One line per cause of a meter change, e.g. 'vertrouwen −12 · motivatie −8: verplichting'."""
+    lines = []
+    for effect in turn.effects:
+        parts = []
+        for meter in ("trust", "motivation"):
+            delta = getattr(effect, meter)
+            if delta:
+                parts.append(t("ui_delta", lang, meter=t(meter, lang), sign="+" if delta > 0 else "−", delta=abs(delta)))
+        if parts:
+            lines.append(t("ui_change", lang, changes=" · ".join(parts), reason=effect_reason(effect.source, lang)))
+    return lines
+
+
+class ConversationScreen(Screen):
+    """Holds one Run. `opener` is called in a worker thread and returns (Run, notes) or raises OpenError."""
+
+    BINDINGS = bindings("conversation", "nl")
+
+    def __init__(self, opener: Callable, *, lang: str, debug: bool = False, exit_after: str | None = None,
+                 reload_interval: float = 0.5):
+        super().__init__()
+        localize(self, "conversation", lang)
+        self.lang = lang
+        self.opener = opener
+        self.debug = debug
+        self.exit_after = exit_after
+        self.reload_interval = reload_interval
+        self.run = None
+        self.notes: list[str] = []
+        self._mtime: float | None = None
+        self._reload_status: list[str] = []
+
+    # --- layout --------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(t("ui_loading", self.lang), id="topbar")
+        with Horizontal(id="body"):
+            with VerticalScroll(id="chat"):
+                yield LoadingIndicator()
+            with Vertical(id="side"):
+                yield Meter(t("trust", self.lang), id="m-trust")
+                yield Meter(t("motivation", self.lang), id="m-motivation")
+                yield Static("", id="phase")
+                yield Static("", id="reasons")
+                yield Static("", id="hint")
+                yield Static("", id="debug")
+        yield Static("", id="diagnostics")
+        yield OptionList(id="choices")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#diagnostics").display = False
+        self.query_one("#chat").can_focus = False
+        if self.exit_after == "paint":  # benchmark hook: stop at the first paint
+            self.call_after_refresh(self.app.exit)
+            return
+        # open the session after the first paint, off the event loop
+        self.call_after_refresh(self._start_open)
+
+    def _start_open(self) -> None:
+        self.run_worker(self._open, thread=True, group="open", exit_on_error=False)
+
+    def _open(self) -> None:
+        from trainer.ui.app import OpenError
+
+        try:
+            run, notes = self.opener()
+        except OpenError as exc:
+            self.app.call_from_thread(self.app.show_error, exc.title, exc.lines)
+            return
+        except Exception as exc:  # e.g. a broken lexicon (SetupError): say it plainly, never a traceback
+            self.app.call_from_thread(self.app.show_error, t("ui_err_start", self.lang), [str(exc)])
+            return
+        self.app.call_from_thread(self.ready, run, notes)
+
+    def ready(self, run, notes: list[str]) -> None:
+        self.run = run
+        self.notes = notes
+        self.app.current_run = run
+        practice = self.practice
+        self.set_class(practice, "-practice")
+        self.set_class(not practice, "-assessment")
+        self.set_class(self.debug, "-debug")
+        self.rebuild()
+        self.query_one("#choices").focus()
+        for note in notes:
+            self.notify(note, timeout=6)
+        if self.debug:
+            self._mtime = self._stat()
+            self.set_interval(self.reload_interval, self._check_reload, name="persona-reload")
+        self.refresh_bindings()
+        if self.exit_after == "ready":
+            self.call_after_refresh(self.app.exit)
+        elif hasattr(run.session.analyse, "warm"):
+            self.call_after_refresh(self._start_warm)
+
+    def _start_warm(self) -> None:
+        self.run_worker(self._warm, thread=True, group="warm", exit_on_error=False)
+
+    def _warm(self) -> None:
+        try:
+            self.run.session.analyse.warm()
+        except Exception as exc:  # a broken lexicon (SetupError): say it plainly, as the plain mode does
+            self.app.call_from_thread(self.app.show_error, t("ui_err_start", self.lang), [str(exc)])
+
+    def on_resize(self) -> None:
+        if self.run is not None:
+            self.call_after_refresh(self.update_status, False)
+
+    @property
+    def practice(self) -> bool:
+        return bool(self.run) and self.run.header.get("mode", "practice") != "assessment"
+
+    # --- rendering from the session ------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Render the whole transcript from the session (start, undo, reload)."""
+        s = self.run.session
+        chat = self.query_one("#chat", VerticalScroll)
+        chat.remove_children()
+        widgets = [Note(f"{t('scene', self.lang)}: {s.persona.scene.strip()}", "scene")]
+        first_phase = s.turns[0].phase_before if s.turns else s.phase
+        if self.practice and s.persona.moods.get(first_phase):
+            widgets.append(Note(s.persona.moods[first_phase], "mood"))
+        widgets.append(ChatMessage("persona", s.persona.name, s.turns[0].persona_line if s.turns else s.current_line()))
+        for turn in s.turns:
+            widgets += self._turn_widgets(turn)
+        chat.mount_all(widgets)
+        self.update_status(animate=False)
+        chat.scroll_end(animate=False)
+
+    def _turn_widgets(self, turn) -> list:
+        s = self.run.session
+        out = [ChatMessage("trainee", t("you", self.lang), turn.trainee_line)]
+        if self.practice:
+            changes = meter_changes(turn, self.lang)
+            if changes:
+                out.append(Note("\n".join(changes), "change"))
+            if turn.phase_after != turn.phase_before and s.persona.moods.get(turn.phase_after):
+                out.append(Note(s.persona.moods[turn.phase_after], "mood"))
+        out.append(ChatMessage("persona", s.persona.name, turn.reply))
+        if turn.ended:
+            out.append(Note(f"{t('ended', self.lang)} {t('outcome', self.lang)}: "
+                            f"{outcome_label(turn.ended, self.lang, s.persona.outcomes)}", "ending"))
+        return out
+
+    def update_status(self, animate: bool = True) -> None:
+        s = self.run.session
+        p = s.persona
+        mode = t("ui_mode_practice" if self.practice else "ui_mode_assessment", self.lang)
+        top = Text()
+        top.append(f"{p.name} ({p.age})", style="bold")
+        top.append(f"  ·  {mode}")
+        trainee = self.run.header.get("trainee")
+        if trainee:
+            top.append(f"  ·  {trainee}")
+        if self.practice and self.app.size.width < 72:  # the side panel is hidden when narrow
+            top.append(f"  ·  {t('trust', self.lang)} {s.state.trust} · {t('motivation', self.lang)} "
+                       f"{s.state.motivation}", style="dim")
+        self.query_one("#topbar", Static).update(top)
+        last = s.turns[-1] if s.turns else None
+        if self.practice or self.debug:
+            d_trust = last.trust_after - last.trust_before if last else 0
+            d_mot = last.motivation_after - last.motivation_before if last else 0
+            self.query_one("#m-trust", Meter).set_value(s.state.trust, d_trust, animate)
+            self.query_one("#m-motivation", Meter).set_value(s.state.motivation, d_mot, animate)
+            self.query_one("#phase", Static).update(
+                f"{t('phase', self.lang)}: {label(PHASE_LABELS, s.phase, self.lang)}")
+            self.query_one("#reasons", Static).update("\n".join(meter_changes(last, self.lang)) if last else "")
+            self.query_one("#hint", Static).update(self._hint())
+        if self.debug:
+            self.query_one("#debug", Static).update(self._debug_text())
+        self._fill_choices()
+
+    def _hint(self) -> str:
+        s = self.run.session
+        if s.ended or not self.practice:
+            return ""
+        cues = {c.id: c for c in s.persona.cues}
+        lines = []
+        for cid in s.node.offers:
+            cue = cues.get(cid)
+            if cue:
+                lines.append(t("ui_hint_cue", self.lang, kind=t(f"ui_cue_{cue.kind}", self.lang), label=cue.label))
+        return "\n".join(lines)
+
+    def _debug_text(self) -> Text:
+        s = self.run.session
+        st = s.state
+        out = Text()
+        out.append(t("ui_debug_title", self.lang) + "\n", style="bold")
+        out.append(f"node: {st.ending or st.node}\n")
+        out.append(f"phase: {st.phase}\n")
+        out.append(f"trust {st.trust} · motivation {st.motivation}\n")
+        out.append(f"turns: {st.turns}\n")
+        if st.offered:
+            out.append(f"offered: {', '.join(sorted(st.offered))}\n")
+        if st.picked_up:
+            out.append(f"picked_up: {', '.join(sorted(st.picked_up))}\n")
+        if s.turns:
+            last = s.turns[-1]
+            out.append(f"{t('ui_debug_last', self.lang)} {last.choice_id or 'fallback'} → {last.next}\n")
+            for e in last.effects:
+                out.append(f"  {e.source}: {e.trust:+d}/{e.motivation:+d}\n")
+            if last.detected:
+                out.append(f"  detected: {', '.join(last.detected)}\n")
+        for line in self._reload_status:
+            out.append(line + "\n", style="italic")
+        return out
+
+    def _fill_choices(self) -> None:
+        s = self.run.session
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        if s.ended:
+            choices.add_option(Option(Text(f"1. {t('ui_to_debrief', self.lang)}", style="bold"), id="debrief"))
+        else:
+            options = []
+            open_ids = set()
+            for oc in s.open_choices():
+                open_ids.add(oc.id)
+                line = Text(f"{oc.number}. ")
+                if self.debug:
+                    line.append(f"[{oc.id} → {oc.choice.next}] ", style="dim")
+                line.append(oc.choice.text)
+                options.append(Option(line, id=f"choice-{oc.number}"))
+            if self.debug:  # closed choices with their condition, for trainers
+                from trainer.engine.session import choice_id
+
+                for i, choice in enumerate(s.node.choices):
+                    cid = choice_id(s.node, i)
+                    if cid not in open_ids:
+                        line = Text(f"–  [{cid}] if {choice.when} ", style="dim")
+                        line.append(choice.text, style="dim strike")
+                        options.append(Option(line, id=f"closed-{i}", disabled=True))
+            choices.add_options(options)
+        choices.highlighted = 0
+
+    # --- actions -------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "undo":
+            if not self.run or not self.practice:
+                return False
+            return True if self.run.session.turns else None
+        if action == "debrief":
+            return bool(self.run and self.run.session.ended)
+        return True
+
+    def action_choose(self, number: int) -> None:
+        if self.run is None:
+            return
+        s = self.run.session
+        if s.ended:
+            if number == 1:
+                self.action_debrief()
+            return
+        options = s.open_choices()
+        if not 1 <= number <= len(options):
+            self.app.bell()
+            self.notify(t("bad_number", self.lang, lo=1, hi=len(options)), severity="warning", timeout=3)
+            return
+        from trainer.engine.session import SessionError
+
+        try:
+            turn = self.run.choose(options[number - 1].id)
+        except (SessionError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        chat = self.query_one("#chat", VerticalScroll)
+        chat.mount_all(self._turn_widgets(turn))
+        self.update_status(animate=True)
+        chat.scroll_end(animate=False)
+        self.refresh_bindings()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        ident = event.option.id or ""
+        if ident == "debrief":
+            self.action_debrief()
+        elif ident.startswith("choice-"):
+            self.action_choose(int(ident.split("-", 1)[1]))
+
+    def action_undo(self) -> None:
+        if not self.run:
+            return
+        if not self.practice:
+            self.notify(t("undo_assessment", self.lang), severity="warning")
+            return
+        if not self.run.session.turns:
+            self.notify(t("nothing_to_undo", self.lang), severity="warning", timeout=3)
+            return
+        self.run.undo()
+        self.rebuild()
+        self.notify(t("undone", self.lang), timeout=3)
+        self.refresh_bindings()
+
+    def action_debrief(self) -> None:
+        if self.run and self.run.session.ended:
+            self.app.show_debrief(self.run)
+
+    def action_scroll_chat(self, direction: int) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        if direction < 0:
+            chat.scroll_page_up()
+        else:
+            chat.scroll_page_down()
+
+    # --- trainer playtest: reload the persona when its file changes ----------------------------------------
+    def _stat(self) -> float | None:
+        import os
+
+        try:
+            return os.stat(self.run.loaded.path).st_mtime_ns
+        except OSError:
+            return None
+
+    def _check_reload(self) -> None:
+        mtime = self._stat()
+        if mtime is None or mtime == self._mtime:
+            return
+        self._mtime = mtime
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the edited persona and replay the turns so far; on errors show the diagnostics and keep going."""
+        from trainer.engine.journal import Journal, actions, new_session_id, read_journal
+        from trainer.engine.runner import Run
+        from trainer.engine.session import Session, SessionError
+        from trainer.persona.diagnostics import PersonaError
+        from trainer.persona.loader import load_persona
+
+        old = self.run
+        diagnostics = self.query_one("#diagnostics", Static)
+        try:
+            loaded = load_persona(old.loaded.path)
+        except PersonaError as exc:
+            text = Text(t("ui_reload_failed", self.lang) + "\n", style="bold")
+            for d in exc.diagnostics[:12]:
+                text.append(str(d) + "\n")
+            if len(exc.diagnostics) > 12:
+                text.append(t("ui_more", self.lang, n=len(exc.diagnostics) - 12))
+            diagnostics.update(text)
+            diagnostics.display = True
+            return
+        diagnostics.display = False
+        header = old.header
+        session = Session(loaded.persona, analyser=old.session.analyse, start=header.get("start"),
+                          meters=header.get("meters"))
+        done, problem = 0, None
+        events = actions(read_journal(old.journal.path).events)
+        for ev in events:
+            try:
+                if session.ended:
+                    raise SessionError("the conversation already ends here")
+                if ev["type"] == "choose":
+                    session.choose(ev["choice"], typed=ev.get("typed"), score=ev.get("score"),
+                                   extra_picks=ev.get("picks", ()))
+                else:
+                    session.fallback(ev["typed"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()))
+                done += 1
+            except (SessionError, KeyError, TypeError) as exc:
+                problem = str(exc)
+                break
+        journal = old.journal
+        new_header = {**header, "persona_hash": loaded.content_hash}
+        if problem is not None:  # the old journal no longer matches: continue in a new one from here
+            new_header["session"] = new_session_id(loaded.persona.id)
+            journal = Journal.create(old.journal.path.parent, new_header)
+            for turn in session.turns:
+                journal.record_turn(turn)
+        self.run = Run(session, journal, loaded, new_header)
+        self.app.current_run = self.run
+        status = t("ui_reloaded", self.lang, turns=done)
+        self._reload_status = [status] + ([t("ui_replay_stopped", self.lang, turn=done + 1, why=problem)]
+                                          if problem else [])
+        self.rebuild()
+        self.notify("\n".join(self._reload_status), severity="warning" if problem else "information", timeout=5)
+        self.refresh_bindings()
