@@ -94,3 +94,10 @@ def test_debrief_command_prints_the_latest_session(mini_path, tmp_path):
     missing = subprocess.run(trainer_cmd("debrief", "nope", "--sessions", str(tmp_path)), capture_output=True,
                              text=True, env=subprocess_env(), timeout=60)
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
+
+
+def test_a_cue_offered_again_can_still_be_picked_up_later(mini):
+    turns = [turn(1, ["trots"]), turn(2), turn(3, ["trots"], ["trots"])]
+    assert events(mini, turns) == {"trots": ("picked_up", "", 3)}
+    missed_twice = [turn(1, ["trots"]), turn(2), turn(3, ["trots"]), turn(4)]
+    assert events(mini, missed_twice) == {"trots": ("missed", "not_addressed", None)}
