@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
@@ -130,14 +130,18 @@ def test_the_guides_test_plan_passes_on_the_example(tmp_path):
 
 # --- the libyaml and pure-Python parsers agree --------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", VALID + [EXAMPLE], ids=lambda p: p.stem)
+PARSE_ALIKE = VALID + [EXAMPLE] + sorted((FIXTURES / "lint").glob("*.yaml")) + sorted((ROOT / "personas").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", PARSE_ALIKE, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_pure_python_parser_gives_the_same_data_and_positions(path, monkeypatch):
+    """Machines without libyaml must read every valid persona the same (libyaml is more lenient: a '?' in
+    {flow: text?, ...} passes libyaml but not PyYAML, so such text needs quotes)."""
     fast = yamlsrc.read_source(str(path))
     monkeypatch.setattr(yamlsrc, "_LOADER", yaml.SafeLoader)
     slow = yamlsrc.read_source(str(path))
     assert fast.data == slow.data == yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert {k: (v.line, v.col) for k, v in fast.values.items()} == {k: (v.line, v.col) for k, v in slow.values.items()}
-    assert {k: (v.line, v.col) for k, v in fast.keys.items()} == {k: (v.line, v.col) for k, v in slow.keys.items()}
+    assert fast.values == slow.values and fast.keys == slow.keys  # packed positions, style included
 
 
 def test_plain_words_resolve_like_pyyaml():
@@ -168,6 +172,7 @@ def _only_diagnostics(text: str) -> None:
 
 @FAST
 @given(YAMLISH)
+@example("0[:")  # a key with "[" once crashed the loader (it took it for a pydantic type tag)
 def test_random_yamlish_text_gives_diagnostics_not_exceptions(text):
     _only_diagnostics(text)
 

@@ -98,8 +98,7 @@ def _report(src: Source, err: dict) -> None:
         path = loc[:-2] + (loc[-2],)
         _report_key(src, path, str(loc[-2]))
         return
-    # pydantic adds type tags to union locations ('str', 'function-after[...]'); drop what is not in the file
-    path = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "bool"))))
+    path = _file_path(src.data, loc)
     field = next((p for p in reversed(path) if isinstance(p, str)), "value")
     if kind == "extra_forbidden":
         allowed = _allowed_keys(path[:-1])
@@ -126,6 +125,24 @@ def _report(src: Source, err: dict) -> None:
         src.error(path, "KM012", f"'{field}' must be {want}, not {got}")
     else:
         src.error(path, "KM014", f"'{field}': {err['msg']}")
+
+
+def _file_path(data, loc: tuple) -> tuple:
+    """The error location as a path in the file: pydantic adds type tags to union locations ('str',
+    'function-after[...]'), which are dropped unless the file really has such a key (a key like '0[')."""
+    path = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and ("[" in part or part in ("str", "int", "bool")):
+            continue
+        else:
+            node = None
+        path.append(part)
+    return tuple(path)
 
 
 def _report_key(src: Source, path: tuple, key: str) -> None:

@@ -1,13 +1,18 @@
 """Untrusted YAML -> plain data plus the source position of every key and value.
 
-Only PyYAML's safe loader is used. We compose the node graph (cheap: aliases are shared, not copied) and build
-Python values ourselves with a budget, so "billion laughs" files and recursive aliases are refused in bounded
-time and memory. Duplicate keys, which PyYAML silently accepts, are reported.
+Only PyYAML's safe parser is used (libyaml when available). We build Python values from its events ourselves,
+with a budget, so "billion laughs" files and recursive aliases are refused in bounded time and memory; aliases
+are shared, not copied. Duplicate keys, which PyYAML silently accepts, are reported.
+
+Positions are stored compactly: a path such as ("nodes", 3, "choices", 0, "next") is kept as one string and a
+position as one int, because a 1 MiB persona has ~250,000 of them and tuples and objects would each be tracked
+by the garbage collector. `Source.where()` turns them back into `Pos`.
 """
 
 from __future__ import annotations
 
 import gc
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -30,26 +35,47 @@ class Pos:
     style: str | None = None  # scalar quote style, to point inside quoted text
 
 
+_SEP = "\x1f"  # joins path parts into one string key; a control character YAML text practically never has
+_STYLES = (None, "'", '"', "|", ">")  # scalar styles; libyaml reports a plain scalar as ""
+_STYLE_CODES = {style: code for code, style in enumerate(_STYLES)}
+
+
+def path_key(path: Path) -> str:
+    """The string under which a path's position is stored: () -> "", ("a", 0) -> "\x1fa\x1f0"."""
+    return "".join(_SEP + str(part) for part in path)
+
+
+def _pack(line: int, col: int, style: str | None = None) -> int:
+    return (line << 24) | (min(col, 0x1FFFFF) << 3) | _STYLE_CODES.get(style, 0)
+
+
+def _unpack(packed: int) -> Pos:
+    return Pos(packed >> 24, (packed >> 3) & 0x1FFFFF, _STYLES[packed & 7])
+
+
 @dataclass
 class Source:
     file: str
     data: Any = None
-    values: dict[Path, Pos] = field(default_factory=dict)
-    keys: dict[Path, Pos] = field(default_factory=dict)
+    values: dict[str, int] = field(default_factory=dict)  # path_key -> packed position of the value
+    keys: dict[str, int] = field(default_factory=dict)  # path_key -> packed position of the key
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def position(self, path: Path, key: bool = False) -> Pos | None:
+        """The exact position of a value (or key) at `path`, or None."""
+        packed = (self.keys if key else self.values).get(path_key(path))
+        return None if packed is None else _unpack(packed)
 
     def where(self, path: Path, key: bool = False) -> Pos:
         """Position of a value (or its key), falling back to the nearest enclosing path that has one."""
-        table = self.keys if key else self.values
-        p = tuple(path)
-        while p:
-            if p in table:
-                return table[p]
-            if key and p in self.values:
-                return self.values[p]
-            p = p[:-1]
-            table = self.keys if key else self.values
-        return self.values.get((), Pos(1, 1))
+        k = path_key(path)
+        while k:
+            if key and k in self.keys:
+                return _unpack(self.keys[k])
+            if k in self.values:
+                return _unpack(self.values[k])
+            k = k[: k.rfind(_SEP)]
+        return _unpack(self.values[""]) if "" in self.values else Pos(1, 1)
 
     def at(self, path: Path, code: str, message: str, key: bool = False, offset: int = 0,
            severity: str = "error") -> Diagnostic:
@@ -177,6 +203,9 @@ _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 # Plain scalars starting with a letter are text, except YAML 1.1's booleans and null (PyYAML's resolver).
 _LETTER_WORDS = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF "
                           "null Null NULL".split())
+_LETTER_VALUES = {word: (None if word.lower() == "null" else word.lower() in ("yes", "true", "on"))
+                  for word in _LETTER_WORDS}
+_WHOLE_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")  # what PyYAML reads as exactly int(text)
 _NEED_KEY = object()  # a mapping waiting for its next key
 _DISCARD = object()  # a mapping waiting for the value of a key that was refused
 _OPEN = object()  # an anchor whose collection is still being built
@@ -214,39 +243,80 @@ class _Builder:
         self.root = None
 
     def build(self, events: list) -> dict:
+        # The loop handles the bulk of a persona inline (plain words, whole numbers, quoted text and collections
+        # without tags or anchors, in places that are kept); anything unusual goes through the methods below.
+        # This is most of the time spent validating, hence the local names.
         documents = 0
         stack, values, keys = self.stack, self.src.values, self.src.keys
-        scalar_event, letter_words = yaml.ScalarEvent, _LETTER_WORDS
+        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        letter_values, whole_number, style_codes = _LETTER_VALUES, _WHOLE_NUMBER.fullmatch, _STYLE_CODES
         for ev in events:
             cls = ev.__class__
             if cls is scalar_event:
-                # Fast path for the bulk of a persona: a plain word or quoted text, no tag, no anchor, in a
-                # collection that is kept. Anything else goes through self.scalar().
                 top = stack[-1] if stack else None
-                value = ev.value
-                if (top is None or top.path is None or ev.anchor is not None or ev.tag is not None
-                        or (ev.implicit[0] and not (value and value[0].isalpha() and value not in letter_words))):
+                if top is None or top.path is None or ev.anchor is not None or ev.tag is not None:
                     self.scalar(ev)
                     continue
+                value = ev.value
+                if ev.implicit[0]:  # a plain scalar: YAML decides its type
+                    if value and value[0].isalpha():
+                        value = letter_values.get(value, value)
+                    elif whole_number(value):
+                        value = int(value)
+                    else:
+                        self.scalar(ev)
+                        continue
                 mark = ev.start_mark
-                pos = Pos(mark.line + 1, mark.column + 1, ev.style)
+                # _pack inlined; a column always fits its 21 bits because lines are shorter than MAX_BYTES
+                packed = ((mark.line + 1) << 24) | ((mark.column + 1) << 3) | style_codes.get(ev.style, 0)
                 self.count += 1
                 if self.count > MAX_VALUES:
-                    self.count_values(0, pos)
+                    self.count_values(0, _unpack(packed))
                 if not top.is_map:
-                    values[top.path + (len(top.value),)] = pos
+                    values[top.path + _SEP + str(len(top.value))] = packed
                     top.value.append(value)
                 elif top.key is _NEED_KEY:
-                    self.add_key(top, value, pos)
+                    key = value if value.__class__ is str else "null" if value is None else str(value)
+                    if key in top.value:
+                        self.add_key(top, key, _unpack(packed))  # a duplicate: reported there
+                    else:
+                        top.key = key
+                        keys[top.path + _SEP + key] = packed
                 else:
                     if top.key is not _DISCARD:
-                        values[top.path + (top.key,)] = pos
+                        values[top.path + _SEP + top.key] = packed
                         top.value[top.key] = value
                     top.key = _NEED_KEY
-            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-                self.start(ev, {} if cls is yaml.MappingStartEvent else [])
-            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-                self.end()
+            elif cls is mapping_start or cls is sequence_start:
+                top = stack[-1] if stack else None
+                if (top is None or top.path is None or ev.anchor is not None or ev.tag is not None
+                        or (top.is_map and top.key is _NEED_KEY) or top.key is _DISCARD or len(stack) >= MAX_DEPTH):
+                    self.start(ev, {} if cls is mapping_start else [])
+                    continue
+                path = top.path + _SEP + (top.key if top.is_map else str(len(top.value)))
+                mark = ev.start_mark
+                packed = ((mark.line + 1) << 24) | ((mark.column + 1) << 3)
+                self.count += 1
+                if self.count > MAX_VALUES:
+                    self.count_values(0, _unpack(packed))
+                values[path] = packed
+                stack.append(_Frame({} if cls is mapping_start else [], path, None, self.count, False))
+            elif cls is mapping_end or cls is sequence_end:
+                frame = stack[-1]
+                if frame.anchor is not None or frame.is_key or len(stack) == 1:
+                    self.end()
+                    continue
+                stack.pop()
+                top = stack[-1]  # deliver the finished collection to its parent (see deliver())
+                if frame.height >= top.height:
+                    top.height = frame.height + 1
+                if not top.is_map:
+                    top.value.append(frame.value)
+                else:
+                    if top.key is not _DISCARD:
+                        top.value[top.key] = frame.value
+                    top.key = _NEED_KEY
             elif cls is yaml.AliasEvent:
                 self.alias(ev)
             elif cls is yaml.DocumentStartEvent:
@@ -260,15 +330,15 @@ class _Builder:
     def slot(self) -> tuple[object, bool]:
         """(path of the next node or None to discard it, whether it is a mapping key)."""
         if not self.stack:
-            return (), False
+            return "", False
         top = self.stack[-1]
         if top.path is None:
             return None, top.is_map and top.key is _NEED_KEY
         if not top.is_map:
-            return top.path + (len(top.value),), False
+            return top.path + _SEP + str(len(top.value)), False
         if top.key is _NEED_KEY:
             return None, True
-        return (None if top.key is _DISCARD else top.path + (top.key,)), False
+        return (None if top.key is _DISCARD else top.path + _SEP + top.key), False
 
     def deliver(self, value, height: int) -> None:
         if not self.stack:
@@ -302,7 +372,7 @@ class _Builder:
             return
         value = self.construct(ev, pos)
         if path is not None:
-            self.src.values[path] = pos
+            self.src.values[path] = _pack(pos.line, pos.col, pos.style)
         if ev.anchor is not None:
             self.anchor(ev, (value, 1, 0), pos)
         self.deliver(value, 0)
@@ -317,7 +387,7 @@ class _Builder:
             self.diag(pos, "KM012", "a key must be a plain word, not a list or mapping")
             self.stack[-1].key = _DISCARD  # and its value is dropped too
         if path is not None:
-            self.src.values[path] = pos
+            self.src.values[path] = _pack(pos.line, pos.col)
         if ev.anchor is not None:
             self.anchor(ev, _OPEN, pos)
         self.stack.append(_Frame(value, path, ev.anchor, self.count, is_key))
@@ -349,7 +419,7 @@ class _Builder:
                 self.add_key(top, "null" if value is None else str(value), pos)
             return
         if path is not None:
-            self.src.values[path] = pos
+            self.src.values[path] = _pack(pos.line, pos.col)
         self.deliver(value, height)
 
     # --- keys and scalars ------------------------------------------------------------------------------------
@@ -365,14 +435,14 @@ class _Builder:
 
     def add_key(self, top: _Frame, key: str, pos: Pos) -> None:
         if key in top.value:
-            first = self.src.keys.get(top.path + (key,)) if top.path is not None else None
-            where = f" (first at line {first.line})" if first else ""
+            first = self.src.keys.get(top.path + _SEP + key) if top.path is not None else None
+            where = f" (first at line {first >> 24})" if first else ""
             self.diag(pos, "KM004", f"duplicate key '{key}'{where}")
             top.key = _DISCARD
             return
         top.key = key
         if top.path is not None:
-            self.src.keys[top.path + (key,)] = pos
+            self.src.keys[top.path + _SEP + key] = _pack(pos.line, pos.col, pos.style)
 
     def tag(self, ev) -> str:
         tag = ev.tag
