@@ -50,7 +50,7 @@ class Diagnostic:
     col: int
     code: str
     message: str
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning" or "info" (info never fails a check, see trainer lint)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.code} {self.message}"

@@ -40,6 +40,7 @@ class Flow:
                 if cid not in skip:
                     self.edges[node.id].append(Edge(node.id, i, cid, choice.next))
         self._reachable: set[str] | None = None
+        self._components: list[list[str]] | None = None
 
     def successors(self, node: str) -> list[str]:
         return [e.target for e in self.edges.get(node, ())]
@@ -74,6 +75,11 @@ class Flow:
 
     def components(self) -> list[list[str]]:
         """Strongly connected sets of nodes (Tarjan, iterative), each in file order; sinks come first."""
+        if self._components is None:
+            self._components = self._tarjan()
+        return self._components
+
+    def _tarjan(self) -> list[list[str]]:
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         on_stack: set[str] = set()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Callable
 
 from trainer.persona.diagnostics import Diagnostic
@@ -238,6 +239,8 @@ def nodes_without_open_choice(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+_ORDER = attrgetter("file", "line", "col", "code", "message", "severity")  # Diagnostic's order, sorted in C
+
 CHECKS = (never_open_choices, unreachable_nodes, traps, unreached_endings, cues_not_picked_up, cues_not_offered,
           controlling_untagged, choices_without_examples, nodes_without_open_choice)
 
@@ -255,7 +258,7 @@ def lint(persona: Persona, src: Source, analyse: Callable | None = None) -> list
     """All lint diagnostics of a valid persona, sorted by position. `src` gives the positions."""
     ctx = Context(persona, src, analyse)
     with gc_paused():  # many small objects, no cycles: see yamlsrc.gc_paused
-        return sorted(d for check in CHECKS for d in check(ctx))
+        return sorted((d for check in CHECKS for d in check(ctx)), key=_ORDER)
 
 
 def lint_file(file: str, text: str | None = None, analyse: Callable | None = None) -> list[Diagnostic]:
@@ -265,4 +268,4 @@ def lint_file(file: str, text: str | None = None, analyse: Callable | None = Non
     checked = check_source(file, text)
     if checked.persona is None:
         return checked.diagnostics
-    return sorted(checked.diagnostics + lint(checked.persona, checked.source, analyse))
+    return sorted(checked.diagnostics + lint(checked.persona, checked.source, analyse), key=_ORDER)

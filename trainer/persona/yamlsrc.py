@@ -42,7 +42,7 @@ _STYLE_CODES = {style: code for code, style in enumerate(_STYLES)}
 
 def path_key(path: Path) -> str:
     """The string under which a path's position is stored: () -> "", ("a", 0) -> "\x1fa\x1f0"."""
-    return "".join(_SEP + str(part) for part in path)
+    return _SEP + _SEP.join(map(str, path)) if path else ""
 
 
 def _pack(line: int, col: int, style: str | None = None) -> int:
