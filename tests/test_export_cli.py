@@ -1,0 +1,262 @@
+"""`trainer export` and `trainer report` as an assessor uses them: files, formats, errors without tracebacks."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import subprocess_env, trainer_cmd
+from test_export_record import BAD, COMPLIED, GOOD, mini_header, play, write_journal
+from trainer.cli import main
+
+
+@pytest.fixture
+def cohort(sessions):
+    """Five sessions of three trainees in the sessions folder (GESPREKSTRAINER_SESSIONS)."""
+    runs = [play(sessions, GOOD, trainee="Zoë"), play(sessions, BAD, trainee="Zoë"),
+            play(sessions, COMPLIED, trainee="Bram", mode="assessment"), play(sessions, ["begin.1"], trainee="Ömer"),
+            play(sessions, GOOD, trainee="Bram", typed=["Ik <script>alert(1)</script> snap het."])]
+    return runs
+
+
+def cli(capsys, *argv):
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def no_temp_files(folder):
+    return not [p for p in folder.rglob("*.tmp")]
+
+
+# --- export ----------------------------------------------------------------------------------------------------------
+
+def test_export_json_by_id_prefix_and_path(cohort, capsys, sessions):
+    rc, out, err = cli(capsys, "export", cohort[0].session_id)
+    assert rc == 0 and json.loads(out)["session_id"] == cohort[0].session_id
+    rc, out, _ = cli(capsys, "export", cohort[0].session_id[:8])  # the day: all five
+    assert rc == 0 and [r["session_id"] for r in json.loads(out)] == sorted(r.session_id for r in cohort)
+    rc, out, _ = cli(capsys, "export", str(cohort[2].journal.path), "--lang", "en")
+    assert rc == 0 and json.loads(out)["debrief"]["outcome_label"] == "Complied without motivation"
+
+
+def test_export_csv_file_opens_with_the_csv_module(cohort, capsys, tmp_path, sessions):
+    target = tmp_path / "out" / "cohort.csv"
+    target.parent.mkdir()
+    rc, _, err = cli(capsys, "export", str(sessions), "--format", "csv", "-o", str(target))
+    assert rc == 0 and "5 session(s) exported" in err
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 5 and {r["trainee"] for r in rows} == {"Zoë", "Bram", "Ömer"}
+    assert [r["finished"] for r in rows].count("false") == 1
+    assert no_temp_files(tmp_path) and oct(target.stat().st_mode & 0o077) != "0o0"  # not a private temp file
+    rc, _, _ = cli(capsys, "export", str(sessions), "--format", "csv", "--turns", "-o", str(target))
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"), newline="")))
+    assert rc == 0 and len(rows) == sum(len(r.session.turns) for r in cohort)
+    assert any(r["trainee_line"] == "Ik <script>alert(1)</script> snap het." for r in rows)
+
+
+def test_export_html_and_xapi_to_a_folder(cohort, capsys, tmp_path, sessions):
+    out = tmp_path / "reports"
+    out.mkdir()
+    rc, _, err = cli(capsys, "export", str(sessions), "--format", "html", "-o", str(out))
+    assert rc == 0 and len(list(out.glob("*.html"))) == 5
+    page = (out / f"{cohort[4].session_id}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
+    rc, _, err = cli(capsys, "export", str(sessions), "--format", "xapi", "-o", str(out))
+    assert rc == 0 and len(list(out.glob("*.xapi.json"))) == 4  # the unfinished one has no statements
+    assert f"{cohort[3].session_id} is not finished" in err
+    rc, stdout, _ = cli(capsys, "export", str(sessions), "--format", "xapi", "--per-turn")
+    stmts = json.loads(stdout)
+    assert len(stmts) == 4 * 2 + sum(len(r.session.turns) for r in cohort if r.session.ended)
+    assert len({s["id"] for s in stmts}) == len(stmts)
+
+
+def test_export_anonymised(cohort, capsys, sessions, monkeypatch):
+    monkeypatch.setenv("GESPREKSTRAINER_SALT", "test-salt")
+    for fmt in ("json", "csv", "xapi", "html"):
+        rc, out, _ = cli(capsys, "export", str(sessions), "--format", fmt, "--anonymise")
+        assert rc == 0 and "Zoë" not in out and "Bram" not in out and "anon-" in out, fmt
+
+
+@pytest.mark.parametrize("setup, message", [
+    ("unknown", "no session 'nope'"),
+    ("damaged", "damaged (not valid JSON)"),
+    ("persona", "persona 'ghost' is not available"),
+])
+def test_export_bad_input_is_one_clear_line_and_exit_1(setup, message, capsys, sessions, tmp_path):
+    sessions.mkdir(parents=True, exist_ok=True)
+    ref = "nope"
+    if setup == "damaged":
+        path = sessions / "bad.jsonl"
+        path.write_text('{"type":"start","persona":"mini"}\n{broken\n{"type":"undo"}\n', encoding="utf-8")
+        ref = str(path)
+    elif setup == "persona":
+        ref = str(write_journal(sessions / "g.jsonl", mini_header("g", persona="ghost", persona_path="/x.yaml"), []))
+    for fmt in ("json", "csv", "html", "xapi"):
+        rc, out, err = cli(capsys, "export", ref, "--format", fmt, "-o", str(tmp_path / f"x.{fmt}"))
+        assert rc == 1 and message in err and "Traceback" not in err, (fmt, err)
+        assert len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("x.*"))  # nothing half-written
+
+
+def test_one_bad_session_does_not_stop_the_others(cohort, capsys, sessions, tmp_path):
+    (sessions / "zz-bad.jsonl").write_text("garbage\n", encoding="utf-8")
+    target = tmp_path / "all.csv"
+    rc, _, err = cli(capsys, "export", str(sessions), "--format", "csv", "-o", str(target))
+    assert rc == 1 and "zz-bad.jsonl is not a session journal" in err
+    assert len(target.read_bytes().decode("utf-8-sig").strip().splitlines()) == 1 + 5
+
+
+def test_export_command_in_a_subprocess_has_no_traceback(tmp_path):
+    env = subprocess_env(GESPREKSTRAINER_SESSIONS=str(tmp_path))
+    proc = subprocess.run(trainer_cmd("export", "does-not-exist"), capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 1 and "no session 'does-not-exist'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- report ----------------------------------------------------------------------------------------------------------
+
+def test_report_table(cohort, capsys, sessions):
+    rc, out, err = cli(capsys, "report")
+    assert rc == 0, err
+    assert "5 sessies, 4 afgerond" in out and "Zoë" in out and "Ömer" in out and "Niet afgerond" in out
+    assert "Mini" in out and "Trots op oud werk" in out or "Vaakst gemiste cues" not in out
+    rc, out, _ = cli(capsys, "report", str(sessions), "--lang", "en", "--limit", "2", "--anonymise", "--salt", "s")
+    assert rc == 0 and "and 3 more sessions" in out and "Zoë" not in out and "anon-" in out
+
+
+def test_report_xlsx_opens_with_openpyxl(cohort, capsys, sessions, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "cohort.xlsx"
+    rc, _, err = cli(capsys, "report", str(sessions), "--format", "xlsx", "-o", str(target))
+    assert rc == 0, err
+    wb = load_workbook(target)
+    assert wb.sheetnames == ["Sessies", "Cues", "Categorieën"]
+    ws = wb["Sessies"]
+    assert ws.freeze_panes == "A2"
+    assert all(c.font.bold for c in ws[1]) and ws["A1"].value == "Deelnemer"
+    assert ws.max_row == 6 and ws.column_dimensions["A"].width >= 10
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in rows} == {"Zoë", "Bram", "Ömer"}
+    assert all(isinstance(r[5], int) for r in rows)  # scores are numbers, not text
+    cues = wb["Cues"]
+    assert cues.freeze_panes == "A2" and cues["B2"].value == "trots"
+    assert wb["Categorieën"]["A1"].font.bold
+    assert no_temp_files(tmp_path)
+
+
+def test_xlsx_never_turns_typed_text_into_a_formula():
+    from openpyxl import load_workbook
+
+    from trainer.export.cohort import aggregate, write_xlsx
+
+    summary = {"trainee": "=cmd|' /C calc'!A0", "session_id": "s", "persona_id": "p", "persona_name": "P",
+               "persona_changed": False, "mode": "practice", "started_at": None, "finished_at": None,
+               "duration_seconds": None, "finished": False, "outcome": None, "outcome_label": None, "turns": 0,
+               "score": 0, "level": "onvoldoende", "passed": False, "counts": {}, "questions": 0, "reflections": 0,
+               "rq_ratio": None, "complex_pct": None, "cues_judged": 0, "cues_picked_up": 0,
+               "cue_response_pct": None, "controlling_count": 0, "controlling_severity": 0, "final_trust": 0,
+               "final_motivation": 0, "final_phase": "open", "categories": {}, "category_severity": {}, "cues": []}
+    wb = load_workbook(io.BytesIO(write_xlsx(aggregate([summary]), "en")))
+    cell = wb["Sessions"]["A2"]
+    assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
+
+
+def test_report_csv_and_json(cohort, capsys, sessions, tmp_path):
+    rc, out, _ = cli(capsys, "report", "--format", "json")
+    data = json.loads(out)
+    assert rc == 0 and data["totals"]["sessions"] == 5 and data["totals"]["finished"] == 4
+    assert data["cues"][0]["cue"] == "trots" and data["cues"][0]["judged"] >= 4
+    assert {s["trainee"] for s in data["sessions"]} == {"Zoë", "Bram", "Ömer"}
+    target = tmp_path / "r.csv"
+    rc, _, _ = cli(capsys, "report", "--format", "csv", "-o", str(target), "--dialect", "excel-nl")
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rc == 0 and len(rows) == 5
+
+
+def test_report_cache_is_used_and_invalidated(cohort, capsys, sessions, monkeypatch):
+    from trainer.export import summary as summary_mod
+
+    calls = []
+    real = summary_mod._build
+    monkeypatch.setattr(summary_mod, "_build", lambda *a: calls.append(a[1].name) or real(*a))
+    assert cli(capsys, "report", "--format", "json")[0] == 0
+    assert len(calls) == 5 and (sessions / ".cache" / "summaries.json").is_file()
+    calls.clear()
+    rc, out, _ = cli(capsys, "report", "--format", "json")
+    assert rc == 0 and calls == [] and json.loads(out)["totals"]["sessions"] == 5
+    # the unfinished session goes on: only that journal is summarised again
+    run = cohort[3]
+    time.sleep(0.01)
+    run.choose("midden.1")
+    rc, out, _ = cli(capsys, "report", "--format", "json")
+    assert calls == [run.journal.path.name] and json.loads(out)["totals"]["finished"] == 4
+    # a deleted journal disappears from report and cache
+    calls.clear()
+    os.unlink(cohort[1].journal.path)
+    rc, out, _ = cli(capsys, "report", "--format", "json")
+    assert calls == [] and json.loads(out)["totals"]["sessions"] == 4
+    cache = json.loads((sessions / ".cache" / "summaries.json").read_text(encoding="utf-8"))
+    assert cohort[1].journal.path.name not in cache["entries"]
+
+
+def test_report_cache_follows_persona_changes(capsys, sessions, tmp_path, monkeypatch):
+    import shutil
+
+    from test_export_record import MINI
+    from trainer.export import summary as summary_mod
+
+    copy = tmp_path / "mini.yaml"
+    shutil.copy(MINI, copy)
+    play(sessions, GOOD, persona=copy)
+    assert cli(capsys, "report", "--format", "json")[0] == 0
+    calls = []
+    real = summary_mod._build
+    monkeypatch.setattr(summary_mod, "_build", lambda *a: calls.append(1) or real(*a))
+    copy.write_text(copy.read_text(encoding="utf-8").replace("Goedemorgen.", "Dag."), encoding="utf-8")
+    rc, out, _ = cli(capsys, "report", "--format", "json")
+    assert rc == 0 and calls == [1] and json.loads(out)["sessions"][0]["persona_changed"] is True
+
+
+def test_report_on_a_missing_folder_and_damaged_files(capsys, tmp_path):
+    rc, _, err = cli(capsys, "report", str(tmp_path / "nope"))
+    assert rc == 1 and "no such folder" in err
+    (tmp_path / "a.jsonl").write_text("{}\n", encoding="utf-8")
+    rc, out, err = cli(capsys, "report", str(tmp_path))
+    assert rc == 1 and "a.jsonl is not a session journal" in err and "0 sessies" in out
+    rc, _, err = cli(capsys, "report", str(tmp_path))  # from the cache: same message
+    assert rc == 1 and "a.jsonl is not a session journal" in err
+
+
+def test_export_package_imports_neither_rich_nor_textual():
+    code = ("import sys, importlib\n"
+            "for m in ['record','load','summary','csvout','xapi','lrs','html','cohort','privacy','fileio']:\n"
+            "    importlib.import_module('trainer.export.' + m)\n"
+            "importlib.import_module('trainer.commands.export'); importlib.import_module('trainer.commands.send')\n"
+            "importlib.import_module('trainer.commands.report')\n"
+            "bad = [m for m in ('rich', 'textual') if m in sys.modules]\n"
+            "print(bad); sys.exit(1 if bad else 0)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env(),
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_parallel_rebuild_gives_the_same_summaries(cohort, sessions):
+    from test_export_record import analyser
+    from trainer.export.load import Loader
+    from trainer.export.summary import Stats, summaries
+
+    (sessions / "zz-bad.jsonl").write_text("garbage\n", encoding="utf-8")
+    paths = sorted(sessions.glob("*.jsonl"))
+    serial = summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=1)
+    stats = Stats()
+    parallel = summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=2, stats=stats)
+    assert stats.jobs == 2 and parallel == serial and len(serial[0]) == 5 and len(serial[1]) == 1

@@ -1,0 +1,209 @@
+"""CSV (read back with the csv module), HTML (escaping, self-contained, chart) and xAPI statements."""
+
+import csv
+import io
+import re
+import uuid
+
+import pytest
+
+from test_export_record import BAD, COMPLIED, GOOD, analyser, mini_header, play, write_journal
+from trainer.export.csvout import SESSION_COLUMNS, TURN_COLUMNS, session_row, turn_rows, write_csv
+from trainer.export.html import highlight, render_html
+from trainer.export.load import Loader
+from trainer.export.privacy import Pseudonyms, anonymise
+from trainer.export.record import with_trainee
+from trainer.export.summary import summarise
+from trainer.export.xapi import NAMESPACE, iso_duration, registration, statement_id, statements
+
+XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>', "Zoë's & \"quotes\" </p>"]
+
+
+def records(tmp_path, scripts=(GOOD, BAD, COMPLIED), lang="nl", typed=None, trainee="Zoë"):
+    loader = Loader(analyser=analyser(), lang=lang)
+    return [loader.record(play(tmp_path, s, trainee=trainee, typed=typed).journal.path) for s in scripts]
+
+
+def read_csv(data: bytes, delimiter=","):
+    assert data.startswith("\ufeff".encode("utf-8")), "UTF-8 BOM for Excel"
+    text = data.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------------
+
+def test_csv_one_row_per_session(tmp_path):
+    recs = records(tmp_path)
+    data = write_csv([session_row(summarise(r)) for r in recs], SESSION_COLUMNS)
+    rows = read_csv(data)
+    assert list(rows[0]) == SESSION_COLUMNS and len(rows) == 3
+    good = rows[0]
+    assert good["trainee"] == "Zoë" and good["persona_id"] == "mini" and good["outcome"] == "own_choice"
+    assert good["outcome_label"] == "Eigen keuze afgesproken" and good["finished"] == "true"
+    assert good["n_question"] == "2" and good["score"] == str(recs[0].rubric.score)
+    assert good["cues_judged"] == "1" and good["cue_response_pct"] == "100"
+    assert good["final_trust"] == str(recs[0].final.trust)
+    assert rows[1]["passed"] in ("true", "false") and int(rows[1]["controlling_count"]) >= 0
+
+
+def test_csv_one_row_per_turn_keeps_dutch_text_and_neutralises_formulas(tmp_path):
+    recs = records(tmp_path, (GOOD,), typed=["=HYPERLINK(\"http://x\")", "Wat vindt ú, Zoë, van café?"])
+    data = write_csv(turn_rows(recs[0]), TURN_COLUMNS)
+    rows = read_csv(data)
+    assert list(rows[0]) == TURN_COLUMNS and len(rows) == len(recs[0].turns) == 5
+    assert rows[0]["trainee_line"] == "'=HYPERLINK(\"http://x\")" and rows[0]["typed"] == "true"
+    assert rows[1]["trainee_line"] == "Wat vindt ú, Zoë, van café?" and rows[1]["choice_id"] == ""
+    assert rows[2]["choice_id"] == "begin.1" and rows[2]["cues_offered"] == "trots"
+    assert rows[2]["picks_up"] == "trots" and rows[2]["codes"] == "question"
+    for row, turn in zip(rows, recs[0].turns):  # cue events as the debrief judged them (its rule, docs/debrief.md)
+        for event in ("offered", "picked_up", "missed"):
+            assert row[f"cues_{event}"] == " ".join(e.cue for e in turn.cue_events if e.event == event)
+    assert rows[0]["cues_offered"] == "trots"
+    assert int(rows[2]["trust_change"]) == int(rows[2]["trust_after"]) - int(rows[2]["trust_before"])
+
+
+def test_csv_excel_nl_dialect(tmp_path):
+    rec = records(tmp_path, (GOOD,))[0]
+    row = session_row(summarise(rec))
+    row["rq_ratio"] = 1.5
+    rows = read_csv(write_csv([row], SESSION_COLUMNS, dialect="excel-nl"), delimiter=";")
+    assert rows[0]["rq_ratio"] == "1,5" and rows[0]["trainee"] == "Zoë"
+
+
+# --- HTML ----------------------------------------------------------------------------------------------------------
+
+def test_html_escapes_everything_the_trainee_typed(tmp_path):
+    recs = records(tmp_path, (["begin.2", "midden.3"],), typed=["U moet " + XSS[0], XSS[1], XSS[2]],
+                   trainee='<b onmouseover="x">km</b>')
+    page = render_html(recs)
+    assert "<script>" not in page and "<script" not in page.lower()
+    assert "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")  # only as escaped text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "Zoë&#x27;s &amp; &quot;quotes&quot; &lt;/p&gt;" in page
+    assert "<b onmouseover" not in page and "&lt;b onmouseover=&quot;x&quot;&gt;km&lt;/b&gt;" in page
+    # no tag in the page comes from the session: every tag name is one the report itself uses
+    tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", page))
+    assert tags <= {"html", "head", "meta", "title", "style", "body", "main", "article", "header", "h1", "h2", "h3",
+                    "dl", "dt", "dd", "section", "div", "span", "small", "p", "blockquote", "mark", "svg", "desc",
+                    "line", "text", "polyline", "circle", "rect", "table", "thead", "tbody", "tr", "th", "td", "ol",
+                    "li", "footer", "nav", "a"}, tags
+
+
+def test_html_is_self_contained_printable_and_has_a_labelled_chart(tmp_path):
+    recs = records(tmp_path, (GOOD, ["begin.1"]), lang="en")
+    page = render_html(recs)
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page
+    assert "@media print" in page and "@page" in page
+    assert not re.search(r"<(script|link|img|iframe)\b", page)
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)  # no external assets
+    assert page.count("<svg") == 2 and "Trust" in page and "Motivation" in page
+    assert 'stroke-dasharray="7 4"' in page  # motivation dashed: readable in black and white
+    assert "Own choice agreed" in page and "Not finished" in page and "Full transcript" in page
+    assert recs[0].turns[0].persona_line in page and "Cues picked up" in page
+    assert page.count("<article") == 2 and "<nav>" in page
+
+
+def test_html_marks_the_flagged_words(tmp_path):
+    rec = records(tmp_path, (["begin.2", "midden.3"],))[0]
+    page = render_html([rec])
+    if not rec.debrief.flags:
+        pytest.skip("the analyser flags nothing in the mini persona's controlling lines")
+    for f in rec.debrief.flags:
+        assert f"<mark>{f.words}</mark>" in page
+    assert highlight("a <b> c", [(2, 5)]) == "a <mark>&lt;b&gt;</mark> c"
+    assert highlight("abcdef", [(0, 2), (1, 4), (5, 9)]) == "<mark>abcd</mark>e<mark>f</mark>"
+
+
+# --- xAPI ----------------------------------------------------------------------------------------------------------
+
+def test_xapi_statements_of_a_finished_session(tmp_path):
+    rec = records(tmp_path, (GOOD,))[0]
+    stmts = statements(rec)
+    verbs = [s["verb"]["id"] for s in stmts]
+    expected = "passed" if rec.rubric.passed else "failed"
+    assert verbs == ["http://adlnet.gov/expapi/verbs/completed", f"http://adlnet.gov/expapi/verbs/{expected}"]
+    for s in stmts:
+        assert uuid.UUID(s["id"]).version == 5
+        assert s["actor"] == {"objectType": "Agent", "account": {"homePage": "https://gesprekstrainer.example",
+                                                                 "name": "Zoë"}}
+        assert s["object"]["id"] == "https://gesprekstrainer.example/xapi/activities/persona/mini"
+        assert set(s["object"]["definition"]["name"]) == {"nl-NL", "en-US"}
+        assert s["context"]["registration"] == str(uuid.uuid5(NAMESPACE, f"session/{rec.session_id}"))
+        r = s["result"]
+        assert r["score"] == {"scaled": rec.rubric.score / 100, "raw": rec.rubric.score, "min": 0, "max": 100}
+        assert r["success"] is rec.rubric.passed and r["completion"] is True
+        assert re.fullmatch(r"PT(\d+H)?(\d+M)?(\d+S)?", r["duration"])
+        ext = r["extensions"]["https://gesprekstrainer.example/xapi/ext/rubric"]
+        assert ext["counts"]["question"] == 2
+        assert r["extensions"]["https://gesprekstrainer.example/xapi/ext/cues"][0]["cue"] == "trots"
+        assert s["timestamp"] == rec.finished_at
+    assert statements(rec) == stmts  # stable: the same ids and content every time
+
+
+def test_xapi_ids_are_stable_and_distinct():
+    assert statement_id("s1", "completed") == statement_id("s1", "completed")
+    ids = {statement_id("s1", "completed"), statement_id("s1", "passed"), statement_id("s2", "completed"),
+           statement_id("s1", "answered", 1), statement_id("s1", "answered", 2)}
+    assert len(ids) == 5
+    assert registration("s1") != registration("s2")
+    assert [iso_duration(s) for s in (0, 59, 60, 3725, None)] == ["PT0S", "PT59S", "PT1M", "PT1H2M5S", "PT0S"]
+
+
+def test_xapi_per_turn_and_unfinished(tmp_path):
+    done, open_ = records(tmp_path, (GOOD, ["begin.1"]), typed=["Hoe gaat het <met u>?"])
+    stmts = statements(done, per_turn=True)
+    answered = [s for s in stmts if s["verb"]["id"].endswith("/answered")]
+    assert len(answered) == len(done.turns) == 4
+    assert answered[0]["result"]["response"] == "Hoe gaat het <met u>?"
+    assert answered[1]["result"]["response"] == done.turns[1].choice_text
+    assert answered[1]["context"]["contextActivities"]["parent"][0]["id"].endswith("/persona/mini")
+    assert len({s["id"] for s in stmts}) == len(stmts)
+    assert statements(open_) == [] and statements(open_, per_turn=True) == []
+
+
+def test_xapi_failed_and_unknown_actor(tmp_path):
+    rec = records(tmp_path, (BAD,), trainee="")[0]
+    stmts = statements(rec)
+    assert stmts[1]["verb"]["id"].endswith("/failed") and stmts[1]["result"]["success"] is False
+    assert stmts[0]["actor"]["account"]["name"] == "unknown"
+
+
+# --- privacy -------------------------------------------------------------------------------------------------------
+
+def test_anonymise_is_stable_salted_and_keeps_empty(monkeypatch, tmp_path):
+    a = anonymise("Zoë", "salt1")
+    assert re.fullmatch(r"anon-[0-9a-f]{10}", a) and a == anonymise("Zoë", "salt1")
+    assert a != anonymise("Zoë", "salt2") and a != anonymise("Zoe", "salt1")
+    assert anonymise("", "salt1") == ""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("GESPREKSTRAINER_SALT", raising=False)
+    first = Pseudonyms(True)("Zoë")
+    salt_file = next((tmp_path / "cfg").rglob("salt"))
+    assert oct(salt_file.stat().st_mode & 0o777) == "0o600"
+    assert Pseudonyms(True)("Zoë") == first  # the same installation salt next time
+    monkeypatch.setenv("GESPREKSTRAINER_SALT", "s")
+    assert Pseudonyms(True)("Zoë") == anonymise("Zoë", "s") == Pseudonyms(True, "s")("Zoë")
+    assert Pseudonyms(True, "other")("Zoë") != anonymise("Zoë", "s")
+    assert Pseudonyms(False)("Zoë") == "Zoë"
+
+
+def test_anonymised_record_carries_no_pseudonym(tmp_path):
+    from trainer.export.record import record_to_json
+
+    rec = records(tmp_path, (GOOD,), trainee="Zoë de Vries")[0]
+    anon = with_trainee(rec, anonymise(rec.trainee, "x"), True)
+    text = record_to_json(anon)
+    assert "Zoë de Vries" not in text and anon.anonymised
+    assert statements(anon)[0]["actor"]["account"]["name"] == anonymise("Zoë de Vries", "x")
+    assert "Zoë de Vries" not in render_html([anon])
+
+
+def test_duration_in_statement_from_journal_times(tmp_path):
+    path = write_journal(tmp_path / "t.jsonl", mini_header("t"), [
+        {"type": "choose", "turn": 1, "at": "2026-03-02T09:01:00+00:00", "node": "begin", "choice": "begin.1"},
+        {"type": "choose", "turn": 2, "at": "2026-03-02T09:05:00+00:00", "node": "midden", "choice": "midden.1"},
+        {"type": "choose", "turn": 3, "at": "2026-03-02T10:02:03+00:00", "node": "slot", "choice": "slot.1"},
+    ])
+    rec = Loader(analyser=analyser()).record(path)
+    assert statements(rec)[0]["result"]["duration"] == "PT1H2M3S"

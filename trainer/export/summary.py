@@ -1,0 +1,288 @@
+"""One flat summary per session (the numbers of a CSV row and the cohort report), cached next to the journals.
+
+A summary is made from the full SessionRecord, so it always agrees with the other exports. Rebuilding a record
+means replaying the journal and running the debrief (about a millisecond once the personas are loaded), so the
+summaries of a folder are cached in `<folder>/.cache/summaries.json`, one entry per journal, valid while
+
+- the journal's size and modification time are unchanged (a journal only grows; an undo appends a line),
+- the persona file the journal is replayed with has the same content hash, and
+- the code and the analyser lexicon are unchanged (a fingerprint of their files' sizes and times, plus the
+  version; any change rebuilds the whole cache).
+
+Summaries do not depend on the language (labels are looked up when shown) or on --anonymise (applied when
+written). Unreadable journals are cached as errors with the same key, so a damaged file is reported quickly
+every time until it changes. When the cache cannot be written (read-only folder) everything still works, only
+slower.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+
+from trainer.export.load import ExportError, Loader
+
+SUMMARY_VERSION = 2
+CACHE_DIR = ".cache"
+CACHE_FILE = "summaries.json"
+
+
+def summarise(record) -> dict:
+    """The language-neutral summary of a SessionRecord."""
+    from trainer.vocab import OUTCOMES
+
+    counts = dict(record.rubric.counts)
+    questions = counts.get("question", 0)
+    simple, complex_ = counts.get("simple_reflection", 0), counts.get("complex_reflection", 0)
+    reflections = simple + complex_
+    cues = record.debrief.cues
+    picked = sum(1 for c in cues if c.status == "picked_up")
+    categories: Counter = Counter()
+    severity: Counter = Counter()
+    for f in record.debrief.flags:
+        categories[f.category] += 1
+        severity[f.category] += f.severity
+    outcome = record.outcome
+    if outcome in OUTCOMES:
+        outcome_label = {"nl": OUTCOMES[outcome]["nl"], "en": OUTCOMES[outcome]["en"]}
+    elif outcome:
+        outcome_label = {"nl": record.debrief.outcome_label, "en": record.debrief.outcome_label}
+    else:
+        outcome_label = None
+    return {
+        "session_id": record.session_id,
+        "file": record.journal.file,
+        "trainee": record.trainee,
+        "persona_id": record.persona.id,
+        "persona_name": record.persona.name,
+        "persona_changed": record.persona.changed,
+        "mode": record.mode,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "duration_seconds": record.duration_seconds,
+        "finished": record.finished,
+        "outcome": outcome,
+        "outcome_label": outcome_label,
+        "turns": len(record.turns),
+        "score": record.rubric.score,
+        "level": record.rubric.level,
+        "passed": record.rubric.passed,
+        "counts": counts,
+        "questions": questions,
+        "reflections": reflections,
+        "rq_ratio": None if questions == 0 else round(reflections / questions, 2),
+        "complex_pct": None if reflections == 0 else round(100 * complex_ / reflections),
+        "cues_judged": len(cues),
+        "cues_picked_up": picked,
+        "cue_response_pct": None if not cues else round(100 * picked / len(cues)),
+        "controlling_count": record.rubric.controlling_count,
+        "controlling_severity": record.rubric.controlling_severity,
+        "final_trust": record.final.trust,
+        "final_motivation": record.final.motivation,
+        "final_phase": record.final.phase,
+        "categories": dict(categories),
+        "category_severity": dict(severity),
+        "cues": [[c.cue, c.label, c.status] for c in cues],
+    }
+
+
+# --- the cache -----------------------------------------------------------------------------------------------------
+
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+_FINGERPRINT: str | None = None
+
+
+def fingerprint() -> str:
+    """Changes whenever code that shapes a summary, or the analyser's lexicon, changes."""
+    global _FINGERPRINT
+    if _FINGERPRINT is not None:
+        return _FINGERPRINT
+    import hashlib
+
+    import trainer
+    from trainer import __version__
+
+    root = Path(trainer.__file__).resolve().parent
+    files = [root / "vocab.py", root / "i18n.py", root / "wiring.py"]
+    files += [root / "export" / f"{name}.py" for name in ("record", "summary", "load")]
+    for sub in ("engine", "debrief", "persona"):
+        files += sorted((root / sub).glob("*.py")) + sorted((root / sub).glob("*.yaml"))
+    files += [Path(p) for p in os.environ.get("GESPREKSTRAINER_LEXICON", "").split(os.pathsep) if p.strip()]
+    h = hashlib.sha256(f"{__version__}/{SUMMARY_VERSION}".encode())
+    for f in files:
+        key = _stat_key(f)
+        h.update(f"{f}:{key}\n".encode())
+    _FINGERPRINT = h.hexdigest()[:24]
+    return _FINGERPRINT
+
+
+class SummaryCache:
+    """The cache file of one folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.path = folder / CACHE_DIR / CACHE_FILE
+        self.entries: dict[str, dict] = {}
+        self.seen: set[str] = set()
+        self.dirty = False
+        self.fp = fingerprint()
+        try:
+            raw = json.loads(self.path.read_bytes())
+            if isinstance(raw, dict) and raw.get("fingerprint") == self.fp and isinstance(raw.get("entries"), dict):
+                self.entries = raw["entries"]
+        except (OSError, ValueError):
+            pass
+
+    def save(self) -> bool:
+        for name in [n for n in self.entries if n not in self.seen]:
+            if not (self.folder / name).exists():  # journal deleted: forget it
+                del self.entries[name]
+                self.dirty = True
+        if not self.dirty:
+            return True
+        from trainer.export.fileio import write_bytes_atomic
+
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            data = json.dumps({"version": SUMMARY_VERSION, "fingerprint": self.fp, "entries": self.entries},
+                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            write_bytes_atomic(self.path, data)
+        except OSError:
+            return False
+        self.dirty = False
+        return True
+
+
+def _ref(header: dict) -> dict:
+    return {"persona_path": header.get("persona_path"), "persona": header.get("persona")}
+
+
+class Stats:
+    def __init__(self):
+        self.hits = 0
+        self.built = 0
+        self.jobs = 1
+        self.seconds = 0.0
+
+
+PARALLEL_MIN = 2000  # rebuild in worker processes from this many cache misses on (when there is more than one CPU)
+
+
+def _build(loader: Loader, path: Path, key) -> dict:
+    """A fresh cache entry for one journal: its summary, or the error that stops it."""
+    ref = None
+    try:
+        data = loader.read(path)
+        ref = _ref(data.header)
+        summary = summarise(loader.record(path, data))
+        return {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref), "summary": summary}
+    except ExportError as exc:
+        return {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref) if ref else None,
+                "error": str(exc)}
+
+
+_WORKER_LOADER: Loader | None = None  # inherited by forked workers
+
+
+def _build_chunk(items: list[tuple[str, list | None]]) -> list[dict]:
+    return [_build(_WORKER_LOADER, Path(p), key) for p, key in items]
+
+
+def _preload_personas(loader: Loader, paths: list[Path]) -> None:
+    """Load the personas these journals need once, here, so forked workers share them."""
+    refs: dict[tuple, dict] = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                header = json.loads(fh.readline())
+        except (OSError, ValueError):
+            continue
+        if isinstance(header, dict):
+            ref = _ref(header)
+            refs.setdefault((ref["persona_path"], ref["persona"]), ref)
+    for ref in refs.values():
+        try:
+            loader.persona(ref, "?")
+        except ExportError:
+            pass
+
+
+def _build_all(loader: Loader, items: list[tuple[Path, list | None]], jobs: int) -> list[dict]:
+    global _WORKER_LOADER
+    if jobs > 1 and len(items) > 1:
+        import multiprocessing
+
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:
+            ctx = None
+        if ctx is not None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            _preload_personas(loader, [p for p, _ in items])
+            size = -(-len(items) // (jobs * 4))
+            chunks = [[(str(p), k) for p, k in items[i:i + size]] for i in range(0, len(items), size)]
+            _WORKER_LOADER = loader
+            try:
+                with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                    return [entry for chunk in pool.map(_build_chunk, chunks) for entry in chunk]
+            except (OSError, RuntimeError):
+                pass  # no processes here (sandbox, limits): do it in this process
+            finally:
+                _WORKER_LOADER = None
+    return [_build(loader, p, k) for p, k in items]
+
+
+def summaries(paths: list[Path], loader: Loader, *, use_cache: bool = True, stats: Stats | None = None,
+              jobs: int | None = None) -> tuple[list[dict], list[str]]:
+    """Summaries of the given journals, in order. Returns (summaries, error messages)."""
+    t0 = time.perf_counter()
+    stats = stats or Stats()
+    caches: dict[Path, SummaryCache] = {}
+    results: list[dict | None] = [None] * len(paths)
+    misses: list[tuple[int, Path, list | None, SummaryCache | None]] = []
+    for i, path in enumerate(paths):
+        path = Path(path)
+        cache = None
+        if use_cache:
+            cache = caches.get(path.parent)
+            if cache is None:
+                cache = caches[path.parent] = SummaryCache(path.parent)
+        key = _stat_key(path)
+        entry = None
+        if cache is not None:
+            cache.seen.add(path.name)
+            entry = cache.entries.get(path.name)
+        if entry is not None and key is not None and entry.get("key") == key:
+            ref = entry.get("ref")
+            if ref is None or loader.persona_hash(ref) == entry.get("persona_hash"):
+                stats.hits += 1
+                results[i] = entry
+                continue
+        misses.append((i, path, key, cache))
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 8) if len(misses) >= PARALLEL_MIN else 1
+    stats.jobs = jobs
+    built = _build_all(loader, [(p, k) for _, p, k, _ in misses], jobs)
+    stats.built = len(built)
+    for (i, path, key, cache), entry in zip(misses, built):
+        results[i] = entry
+        if cache is not None and key is not None:
+            cache.entries[path.name] = entry
+            cache.dirty = True
+    for cache in caches.values():
+        cache.save()
+    out = [e["summary"] for e in results if e and "summary" in e]
+    errors = [e["error"] for e in results if e and "error" in e]
+    stats.seconds = time.perf_counter() - t0
+    return out, errors
