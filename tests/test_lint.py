@@ -195,3 +195,11 @@ def test_cli_validate_exit_codes_and_format():
     # a warning alone (KM016) does not fail validate, but is shown with the hint
     warn = _run("validate", str(FIXTURES / "broken" / "km016-id-filename.yaml"))
     assert warn.returncode == 0 and "KM016" in warn.stdout and "diagnostics.md" in warn.stderr
+
+
+def test_a_failing_analyser_does_not_stop_lint():
+    def broken(text):
+        raise ValueError("lexicon broken")
+
+    path = FIXTURES / "lint" / "km103-loop.yaml"
+    assert [d.code for d in lint_file(str(path), analyse=broken)] == ["KM103"]

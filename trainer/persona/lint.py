@@ -198,7 +198,10 @@ def controlling_untagged(ctx: Context) -> list[Diagnostic]:
     for place in ctx.places:
         if place.choice.controlling:
             continue
-        result = ctx.analyse(place.choice.text)
+        try:
+            result = ctx.analyse(place.choice.text)
+        except Exception:  # e.g. a broken lexicon file: the analyser reports that itself; lint the rest
+            return out
         if not getattr(result, "controlling", False):
             continue
         found = sorted({f"{flag.category}: '{place.choice.text[flag.start:flag.end]}'"
