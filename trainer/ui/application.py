@@ -126,7 +126,14 @@ class TrainerApp(App):
 
     def action_help_quit(self) -> None:
         keys = self.user_keymap.get("quit", "ctrl+q")
-        self.notify(t("ui_how_to_quit", self.lang, key=keys), timeout=4)
+        self.notify(t("ui_how_to_quit", self.lang, keys=keys), timeout=4)
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, with a placeholder in the interface language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("ui_palette_search", self.lang)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         lang = self.lang

@@ -126,7 +126,7 @@ class ConversationScreen(Screen):
 
     def on_resize(self) -> None:
         if self.run is not None:
-            self.call_after_refresh(self.update_status, False)
+            self.call_after_refresh(self._update_topbar)
 
     @property
     def practice(self) -> bool:
@@ -166,18 +166,7 @@ class ConversationScreen(Screen):
 
     def update_status(self, animate: bool = True) -> None:
         s = self.run.session
-        p = s.persona
-        mode = t("ui_mode_practice" if self.practice else "ui_mode_assessment", self.lang)
-        top = Text()
-        top.append(f"{p.name} ({p.age})", style="bold")
-        top.append(f"  ·  {mode}")
-        trainee = self.run.header.get("trainee")
-        if trainee:
-            top.append(f"  ·  {trainee}")
-        if self.practice and self.app.size.width < 72:  # the side panel is hidden when narrow
-            top.append(f"  ·  {t('trust', self.lang)} {s.state.trust} · {t('motivation', self.lang)} "
-                       f"{s.state.motivation}", style="dim")
-        self.query_one("#topbar", Static).update(top)
+        self._update_topbar()
         last = s.turns[-1] if s.turns else None
         if self.practice or self.debug:
             d_trust = last.trust_after - last.trust_before if last else 0
@@ -191,6 +180,23 @@ class ConversationScreen(Screen):
         if self.debug:
             self.query_one("#debug", Static).update(self._debug_text())
         self._fill_choices()
+
+    def _update_topbar(self) -> None:
+        s = self.run.session
+        p = s.persona
+        mode = t("ui_mode_practice" if self.practice else "ui_mode_assessment", self.lang)
+        top = Text()
+        top.append(f"{p.name} ({p.age})", style="bold")
+        top.append(f"  ·  {mode}")
+        if self.debug:
+            top.append(f"  ·  {t('ui_debug_title', self.lang)}", style="reverse")
+        trainee = self.run.header.get("trainee")
+        if trainee:
+            top.append(f"  ·  {trainee}")
+        if self.practice and self.app.size.width < 72:  # the side panel is hidden when narrow
+            top.append(f"  ·  {t('trust', self.lang)} {s.state.trust} · {t('motivation', self.lang)} "
+                       f"{s.state.motivation}", style="dim")
+        self.query_one("#topbar", Static).update(top)
 
     def _hint(self) -> str:
         s = self.run.session
@@ -290,7 +296,14 @@ class ConversationScreen(Screen):
         chat.mount_all(self._turn_widgets(turn))
         self.update_status(animate=True)
         chat.scroll_end(animate=False)
-        self.refresh_bindings()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Redraw the footer only when a key became (un)available: the footer is costly to rebuild."""
+        state = (self.check_action("undo", ()), self.check_action("debrief", ()))
+        if state != getattr(self, "_keys_state", None):
+            self._keys_state = state
+            self.refresh_bindings()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -312,7 +325,7 @@ class ConversationScreen(Screen):
         self.run.undo()
         self.rebuild()
         self.notify(t("undone", self.lang), timeout=3)
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def action_debrief(self) -> None:
         if self.run and self.run.session.ended:

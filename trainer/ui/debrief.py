@@ -159,7 +159,7 @@ class DebriefScreen(Screen):
             text.append(f"{t('why_it_hurts', lang)}: ", style="bold")
             text.append(f.explanation + "\n")
             text.append(f"{t('better', lang)}: ", style="bold")
-            text.append(f"“{f.suggestion}”")
+            text.append(f.suggestion)
             out.append(Static(text, classes="section flag"))
         # eerherstel cues
         missed = [c for c in d.cues if c.status == "missed"]
@@ -214,17 +214,25 @@ class DebriefScreen(Screen):
         return True
 
     def action_export(self, kind: str) -> None:
+        from trainer.ui.exporting import find_exporter
+
+        if find_exporter(kind) is None:
+            self.notify(t("ui_export_missing", self.lang), severity="warning")
+            return
+        self.notify(t("ui_exporting", self.lang), timeout=2)
+        self.run_worker(lambda: self._export(kind), thread=True, group="export", exit_on_error=False)
+
+    def _export(self, kind: str) -> None:
         from trainer.ui.exporting import export
 
         try:
-            path = export(kind, self.run, self.lang)
-        except LookupError:
-            self.notify(t("ui_export_missing", self.lang), severity="warning")
-            return
-        except Exception as exc:  # an exporter bug must not cost the trainee the session
-            self.notify(t("ui_export_failed", self.lang, why=f"{type(exc).__name__}: {exc}"), severity="error")
-            return
-        self.notify(t("ui_exported", self.lang, path=str(path)), timeout=8)
+            path = export(kind, self.run, self.lang, persona_dirs=self.app.options.persona_dirs,
+                          analyser=self.run.session.analyse)
+        except Exception as exc:  # an exporter problem must not cost the trainee the session
+            message, severity = t("ui_export_failed", self.lang, why=f"{type(exc).__name__}: {exc}"), "error"
+        else:
+            message, severity = t("ui_exported", self.lang, path=str(path)), "information"
+        self.app.call_from_thread(self.notify, message, severity=severity, timeout=8)
 
     def action_replay(self) -> None:
         self.app.push_screen(ReplayScreen(self.run, lang=self.lang))
