@@ -259,3 +259,17 @@ def test_generated_5000_node_persona_fits_the_size_limit_and_validates():
     assert len(persona.nodes) == 5000 and all(len(n.choices) == 3 for n in persona.nodes)
     assert {e.outcome for e in persona.endings} >= {"own_choice", "postponed", "complied", "broken_off"}
     assert sum(c.when is not None for n in persona.nodes for c in n.choices) > 500
+
+
+# --- the guide to the codes -----------------------------------------------------------------------------------------
+
+def test_every_code_has_a_section_in_the_diagnostics_guide():
+    page = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    sections = re.findall(r'^<a id="(KM\d{3})"></a>\n## (KM\d{3}) · (.+)$', page, re.M)
+    assert [anchor for anchor, _h, _t in sections] == sorted(CODES), "one section per code, in code order"
+    for anchor, heading, title in sections:
+        assert heading == anchor and title == CODES[anchor]
+    for code in CODES:  # each section explains, shows the mistake and the fix
+        body = page.split(f'<a id="{code}"></a>')[1].split("<a id=")[0]
+        assert "**Soort:**" in body and "Fout" in body and "```" in body, code
+        assert "Oplossing" in body or "Goed" in body, code
