@@ -196,15 +196,23 @@ class Session:
     def _join_machine(self, phase: str) -> None:
         machine = self.compiled.machine()
         if self not in machine.models:
-            machine.add_model(self, initial=phase)
-        else:
-            machine.set_state(phase, model=self)
+            if hasattr(self, "evaluate"):
+                # back after leaving (undo or restore of an ended session): the triggers are still bound to this
+                # object; add_model would only warn about them, so register the model again directly
+                machine.models.append(self)
+            else:
+                machine.add_model(self, initial=phase)
+        machine.set_state(phase, model=self)
 
     def _leave_machine(self) -> None:
         # the machine is shared by every session of this persona; an ended session leaves it so it can be freed
         machine = self.compiled.machine()
         if self in machine.models:
             machine.remove_model(self)
+
+    def close(self) -> None:
+        """Release this session from its persona's shared phase machine (ended sessions do so by themselves)."""
+        self._leave_machine()
 
     # --- reading the state ---------------------------------------------------------------------------------
     @property
@@ -254,8 +262,11 @@ class Session:
 
     # --- playing -------------------------------------------------------------------------------------------
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
-               extra_picks: Iterable[str] = ()) -> Turn:
-        """Play an open choice, by id or by its 1-based number among the open choices."""
+               extra_picks: Iterable[str] = (), own_picks: Iterable[str] | None = None) -> Turn:
+        """Play an open choice, by id or by its 1-based number among the open choices.
+
+        own_picks: which of the choice's own `picks_up` count (None = all). The free-text matcher passes the ones
+        the typed words actually address; extra_picks are cues picked up by the typed words beyond the choice's."""
         if self.ended:
             raise SessionError("the conversation has ended")
         options = self.open_choices()
@@ -266,7 +277,9 @@ class Session:
             raise SessionError(f"no choice {ident!r} at node '{self.state.node}'")
         choice = picked.choice
         line = typed if typed is not None else choice.text
-        picks = tuple(dict.fromkeys([*choice.picks_up, *extra_picks]))
+        keep = None if own_picks is None else set(own_picks)
+        own = choice.picks_up if keep is None else [c for c in choice.picks_up if c in keep]
+        picks = tuple(dict.fromkeys([*own, *extra_picks]))
         return self._advance(picked.id, choice.text, typed, score, tuple(choice.codes), picks,
                              [Effect("choice", choice.effects.trust, choice.effects.motivation)],
                              line, choice.next)

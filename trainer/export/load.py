@@ -66,14 +66,9 @@ def file_sha256(path: str | Path) -> str:
 
 
 def release(session: Session) -> None:
-    """Let go of a session we only read. The engine shares one phase machine per persona and an unfinished
-    session stays registered in it; over thousands of journals that adds up, so leave it when the engine can."""
-    leave = getattr(session, "_leave_machine", None)
-    if callable(leave) and not session.ended:
-        try:
-            leave()
-        except Exception:  # noqa: BLE001 - best effort: an engine without this simply keeps the reference
-            pass
+    """Let go of a session we only read: unfinished sessions stay registered in their persona's shared phase
+    machine until closed, which adds up over thousands of journals."""
+    session.close()
 
 
 @dataclass
