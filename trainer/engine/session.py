@@ -11,11 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, NamedTuple, Protocol
 
+import logging
+
 from transitions import Machine, MachineError
 
 from trainer.persona.conditions import compile_condition
 from trainer.persona.model import Choice, Ending, Node, Persona
 from trainer.vocab import DEFAULT_PHASE_RULES, METER_MAX, METER_MIN, OUTCOMES, PHASE_ORDER, PHASES
+
+
+# transitions logs through the standard library; without a handler its warnings would go to stderr and scribble
+# over the terminal app. Applications that configure logging still see them.
+logging.getLogger("transitions").addHandler(logging.NullHandler())
 
 
 class SessionError(Exception):
