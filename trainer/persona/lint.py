@@ -13,6 +13,7 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Callable
 
+from trainer.persona.conditions import parse
 from trainer.persona.diagnostics import Diagnostic
 from trainer.persona.flow import Flow, choice_id
 from trainer.persona.model import Choice, Node, Persona
@@ -111,8 +112,6 @@ class Context:
 
 
 def _calls(condition: str) -> set[tuple[str, str]]:
-    from trainer.persona.conditions import parse
-
     return {(fn, arg) for fn, arg, _offset in parse(condition).refs}
 
 
@@ -124,8 +123,6 @@ def _never_open(ctx: Context, place: _Place) -> Diagnostic | None:
     path = place.path + ("if",)
     if ctx.checker.example(cond, ctx.facts_at(place.node, with_order=False)) not in (None, UNKNOWN):
         # It only fails because of the order of the conversation: name the visited() that cannot be true yet.
-        from trainer.persona.conditions import parse
-
         for fn, arg, offset in parse(cond).refs:
             if fn == "visited" and arg != place.node.id and not ctx.can_come_before(arg, place.node.id):
                 return ctx.warn(path, "KM105", f"visited(\"{arg}\") is always false here: no conversation reaches "
