@@ -317,3 +317,23 @@ def test_real_exports_of_a_played_session(tmp_path):
     assert data["session_id"] == run.session_id and data["outcome"] == "own_choice"
     html = export("html", run, "en", persona_dirs=[str(HERE)]).read_text()
     assert "<html" in html.lower() and "Ria" in html
+
+
+@run_async
+async def test_free_text_practice(tmp_path):
+    from trainer.wiring import free_text_step
+
+    if free_text_step() is None:
+        pytest.skip("the free-text matcher (trainer.freetext) is not there yet")
+    app = create_app(options(tmp_path, persona="ria", free_text=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: conversation_ready(app))
+        assert app.focused.id == "free"
+        await pilot.press(*"Wat voor werk deed u hiervoor?", "enter")
+        run = app.screen.run
+        assert len(run.session.turns) == 1 and run.session.turns[0].typed == "Wat voor werk deed u hiervoor?"
+        assert "Wat voor werk deed u hiervoor?" in texts(app, ".msg.trainee")
+        assert "opgevat als" in texts(app, ".note.change") or "niet herkend" in texts(app, ".note.change")
+        await pilot.press("tab")  # to the numbered choices: number keys work again
+        await pilot.press("1")
+        assert len(run.session.turns) == 2

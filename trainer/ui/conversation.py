@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trainer.i18n import effect_reason, label, outcome_label, t, PHASE_LABELS
@@ -51,13 +51,14 @@ class ConversationScreen(Screen):
         self.notes: list[str] = []
         self._mtime: float | None = None
         self._reload_status: list[str] = []
+        self.free = None  # free-text step (trainer.wiring.free_text_step) when free text is on
 
     # --- layout --------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(t("ui_loading", self.lang), id="topbar")
+        yield Static("Gesprekstrainer", id="topbar")
         with Horizontal(id="body"):
             with VerticalScroll(id="chat"):
-                yield LoadingIndicator()
+                yield Note(t("ui_loading", self.lang), "scene")
             with Vertical(id="side"):
                 yield Meter(t("trust", self.lang), id="m-trust")
                 yield Meter(t("motivation", self.lang), id="m-motivation")
@@ -67,10 +68,12 @@ class ConversationScreen(Screen):
                 yield Static("", id="debug")
         yield Static("", id="diagnostics")
         yield OptionList(id="choices")
+        yield Input(placeholder=t("ui_free_placeholder", self.lang), id="free")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#diagnostics").display = False
+        self.query_one("#free").display = False
         self.query_one("#chat").can_focus = False
         if self.exit_after == "paint":  # benchmark hook: stop at the first paint
             self.call_after_refresh(self.app.exit)
@@ -104,6 +107,18 @@ class ConversationScreen(Screen):
         self.set_class(self.debug, "-debug")
         self.rebuild()
         self.query_one("#choices").focus()
+        self.free = None
+        if run.header.get("free_text"):
+            from trainer.wiring import free_text_step
+
+            self.free = free_text_step(run)
+            if self.free is None:
+                notes = [*notes, t("ui_free_missing", self.lang)]
+            else:
+                free = self.query_one("#free", Input)
+                free.display = True
+                free.cursor_blink = self.app.options.cursor_blink
+                free.focus()
         for note in notes:
             self.notify(note, timeout=6)
         if self.debug:
@@ -305,6 +320,33 @@ class ConversationScreen(Screen):
             self._keys_state = state
             self.refresh_bindings()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Free-text practice: the matcher maps the typed words to a choice (or the persona's fallback)."""
+        event.stop()
+        text = event.value.strip()
+        if not text or self.run is None or self.free is None or self.run.session.ended:
+            return
+        from trainer.engine.session import SessionError
+
+        try:
+            turn = self.free(self.run.session, text)
+        except (SessionError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        event.input.value = ""
+        widgets = self._turn_widgets(turn)
+        if self.practice:  # say how the words were read, right under them
+            read = (t("ui_free_read_as", self.lang, text=turn.choice_text) if turn.choice_id
+                    else t("ui_free_not_understood", self.lang))
+            widgets.insert(1, Note(read, "change"))
+        chat = self.query_one("#chat", VerticalScroll)
+        chat.mount_all(widgets)
+        self.update_status(animate=True)
+        chat.scroll_end(animate=False)
+        self._refresh_keys()
+        if self.run.session.ended:
+            self.query_one("#choices").focus()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         ident = event.option.id or ""
@@ -403,6 +445,10 @@ class ConversationScreen(Screen):
                 journal.record_turn(turn)
         self.run = Run(session, journal, loaded, new_header)
         self.app.current_run = self.run
+        if self.free is not None:
+            from trainer.wiring import free_text_step
+
+            self.free = free_text_step(self.run)
         status = t("ui_reloaded", self.lang, turns=done)
         self._reload_status = [status] + ([t("ui_replay_stopped", self.lang, turn=done + 1, why=problem)]
                                           if problem else [])
