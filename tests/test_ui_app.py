@@ -337,3 +337,32 @@ async def test_free_text_practice(tmp_path):
         await pilot.press("tab")  # to the numbered choices: number keys work again
         await pilot.press("1")
         assert len(run.session.turns) == 2
+
+
+@run_async
+async def test_light_theme_and_debrief_that_cannot_be_built(tmp_path):
+    def broken(session, lang):
+        raise RuntimeError("debrief kapot")
+
+    app = create_app(options(tmp_path, persona="ria", debrief_builder=broken))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "textual-light"
+        await wait_for(pilot, lambda: conversation_ready(app))
+        await pilot.press("1", "1", "1", "1")
+        await wait_for(pilot, lambda: debrief_ready(app))
+        shown = texts(app, ".section")
+        assert "niet beschikbaar" in shown and "debrief kapot" in shown
+        assert "Eigen keuze afgesproken" in texts(app, "#outcome")  # the outcome still comes from the session
+        app.save_screenshot(str(tmp_path / "light.svg"))
+
+
+def test_every_binding_has_an_id_and_a_description():
+    from trainer.i18n import STRINGS
+    from trainer.ui.keys import SCOPES, bindings
+
+    ids = [k.id for keys in SCOPES.values() for k in keys]
+    assert all(ids)
+    for scope in SCOPES:
+        for lang in ("nl", "en"):
+            for b in bindings(scope, lang):
+                assert b.id and b.description and b.description not in STRINGS  # translated, not a bare key
