@@ -9,7 +9,7 @@ sentences), which is "info": worth knowing, but `trainer lint --strict` does not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Callable
 
@@ -111,8 +111,9 @@ class Context:
         return {cue.id for cue in self.persona.cues if cue.id not in picked}
 
 
-def _calls(condition: str) -> set[tuple[str, str]]:
-    return {(fn, arg) for fn, arg, _offset in parse(condition).refs}
+@lru_cache(maxsize=4096)
+def _calls(condition: str) -> frozenset[tuple[str, str]]:
+    return frozenset((fn, arg) for fn, arg, _offset in parse(condition).refs)
 
 
 def _never_open(ctx: Context, place: _Place) -> Diagnostic | None:
@@ -228,7 +229,7 @@ def nodes_without_open_choice(ctx: Context) -> list[Diagnostic]:
         if not ctx.flow.edges[node.id]:
             continue  # no choice can ever be open: reported as a dead end (KM102)
         combined = "not (" + " or ".join(f"({c.when})" for c in node.choices) + ")"
-        calls = set().union(*(_calls(c.when) for c in node.choices))
+        calls = frozenset().union(*(_calls(c.when) for c in node.choices))
         example = ctx.checker.example(combined, ctx.facts_at(node, calls=calls))
         if example is None or example == UNKNOWN:
             continue

@@ -94,12 +94,16 @@ class Checker:
         # A rule that reads `phase` makes the phase depend on history; then phase is tried as a free value.
         self.phase_is_free = self.rules_shape.uses_phase
         self._cache: dict[tuple, Any] = {}
+        self._shapes: dict[str, tuple[_Shape, _Shape]] = {}  # condition -> (its own shape, with the phase rules)
 
     def example(self, condition: str, facts: Facts = Facts()) -> str | None:
         """A description of values where the condition holds ("" if it needs none), None if it can never
         hold, or UNKNOWN."""
-        own = _shape(parse(condition).tree, _Shape({}, set(), False, True))
-        shape = _merge(own, self.rules_shape) if own.uses_phase and not self.phase_is_free else own
+        if condition not in self._shapes:
+            own = _shape(parse(condition).tree, _Shape({}, set(), False, True))
+            self._shapes[condition] = (own, _merge(own, self.rules_shape) if own.uses_phase and not self.phase_is_free
+                                       else own)
+        own, shape = self._shapes[condition]
         key = (condition, frozenset(c for c in facts.true if c in shape.calls),
                frozenset(c for c in facts.false if c in shape.calls), facts.min_turns if "turns" in shape.numbers else 0)
         if key not in self._cache:
