@@ -266,7 +266,8 @@ def lint_file(file: str, text: str | None = None, analyse: Callable | None = Non
     """Validate, then lint when the file is valid: the validation diagnostics followed by lint's."""
     from trainer.persona.loader import check_source
 
-    checked = check_source(file, text)
-    if checked.persona is None:
-        return checked.diagnostics
-    return sorted(checked.diagnostics + lint(checked.persona, checked.source, analyse), key=_ORDER)
+    with gc_paused():  # one pause for both passes: the collector then runs once, afterwards
+        checked = check_source(file, text)
+        if checked.persona is None:
+            return checked.diagnostics
+        return sorted(checked.diagnostics + lint(checked.persona, checked.source, analyse), key=_ORDER)
