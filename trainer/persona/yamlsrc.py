@@ -21,7 +21,7 @@ import yaml
 
 from trainer.persona.diagnostics import Diagnostic
 
-MAX_BYTES = 1024 * 1024  # a persona of 5,000 nodes is about 1 MB
+MAX_BYTES = 1024 * 1024  # shipped personas are 30-90 KB; the 5,000-node benchmark persona (terse) just fits
 MAX_VALUES = 200_000  # scalars + collections after alias expansion
 MAX_DEPTH = 64
 
@@ -114,7 +114,8 @@ class _Budget(Exception):
 
 
 # libyaml's parser when PyYAML was built with it (about 10x faster); the pure-Python one otherwise. Both give
-# the same events and positions, so only the wording of syntax errors differs.
+# the same events and positions; the wording of syntax errors differs, and libyaml is slightly more lenient
+# (it accepts "{text: Echt?, ...}", PyYAML wants the "?" text quoted).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
