@@ -142,13 +142,28 @@ class ConversationScreen(Screen):
     def on_resize(self) -> None:
         if self.run is not None:
             self.call_after_refresh(self._update_topbar)
+            self._stick()
+
+    def _stick(self) -> None:
+        """Show the newest lines: once the transcript is taller than its box, keep it scrolled to the end
+        (Textual's anchor); a short transcript stays at the top."""
+        chat = self.query_one("#chat", VerticalScroll)
+
+        def check() -> None:
+            if chat.virtual_size.height > chat.scrollable_content_region.height:
+                chat.anchor()
+            elif chat.is_anchored:  # e.g. after an undo made it short again
+                chat.anchor(False)
+                chat.scroll_home(animate=False, immediate=True)
+
+        self.call_after_refresh(check)
 
     @property
     def practice(self) -> bool:
         return bool(self.run) and self.run.header.get("mode", "practice") != "assessment"
 
     # --- rendering from the session ------------------------------------------------------------------------
-    def rebuild(self) -> None:
+    def rebuild(self, animate: bool = False) -> None:
         """Render the whole transcript from the session (start, undo, reload)."""
         s = self.run.session
         chat = self.query_one("#chat", VerticalScroll)
@@ -161,8 +176,8 @@ class ConversationScreen(Screen):
         for turn in s.turns:
             widgets += self._turn_widgets(turn)
         chat.mount_all(widgets)
-        self.update_status(animate=False)
-        chat.scroll_end(animate=False)
+        self.update_status(animate=animate)
+        self._stick()
 
     def _turn_widgets(self, turn) -> list:
         s = self.run.session
@@ -310,7 +325,7 @@ class ConversationScreen(Screen):
         chat = self.query_one("#chat", VerticalScroll)
         chat.mount_all(self._turn_widgets(turn))
         self.update_status(animate=True)
-        chat.scroll_end(animate=False)
+        self._stick()
         self._refresh_keys()
 
     def _refresh_keys(self) -> None:
@@ -342,7 +357,7 @@ class ConversationScreen(Screen):
         chat = self.query_one("#chat", VerticalScroll)
         chat.mount_all(widgets)
         self.update_status(animate=True)
-        chat.scroll_end(animate=False)
+        self._stick()
         self._refresh_keys()
         if self.run.session.ended:
             self.query_one("#choices").focus()
@@ -365,7 +380,7 @@ class ConversationScreen(Screen):
             self.notify(t("nothing_to_undo", self.lang), severity="warning", timeout=3)
             return
         self.run.undo()
-        self.rebuild()
+        self.rebuild(animate=True)
         self.notify(t("undone", self.lang), timeout=3)
         self._refresh_keys()
 

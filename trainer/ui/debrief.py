@@ -305,4 +305,4 @@ class ReplayScreen(ModalScreen):
                 widgets.append(Note("\n".join(changes), "change"))
             widgets.append(ChatMessage("persona", s.persona.name, turn.reply))
         chat.mount_all(widgets)
-        chat.scroll_end(animate=False)
+        self.call_after_refresh(lambda: chat.scroll_end(animate=False, immediate=True))

@@ -98,6 +98,7 @@ class StartScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#personas", OptionList).border_title = t("ui_personas", self.lang)
         self.query_one("#resume").display = False
+        self.query_one("#start-right").can_focus = False  # a form column, not a tab stop of its own
         self.query_one("#personas").focus()
         if not self.app.options.cursor_blink:
             for field in self.query(Input):

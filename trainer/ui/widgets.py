@@ -45,6 +45,8 @@ class Meter(Widget):
         if animate and self.is_mounted:
             self.animate("value", float(value), duration=0.7, easing="out_cubic", level="basic")
         else:
+            if self.is_mounted and self.app.animator.is_being_animated(self, "value"):
+                self.app.animator.force_stop_animation(self, "value")  # e.g. undo during an animation
             self.value = float(value)
         self.refresh()
 
