@@ -366,3 +366,12 @@ def test_every_binding_has_an_id_and_a_description():
         for lang in ("nl", "en"):
             for b in bindings(scope, lang):
                 assert b.id and b.description and b.description not in STRINGS  # translated, not a bare key
+
+
+def test_cli_reports_unknown_persona_and_missing_session_before_opening(tmp_path, capsys):
+    from trainer.cli import main
+
+    assert main(["play", "niemand", "--sessions", str(tmp_path)]) == 1
+    assert "unknown persona 'niemand'" in capsys.readouterr().err
+    assert main(["play", "--resume", "--sessions", str(tmp_path)]) == 1
+    assert "cannot find an unfinished session" in capsys.readouterr().err
