@@ -23,8 +23,11 @@ SIZES = [(80, 24), (120, 40)]
 @pytest.fixture(autouse=True)
 def stable(monkeypatch, tmp_path):
     import trainer.paths
+    import trainer.ui.exporting
 
     monkeypatch.setattr(trainer.paths, "shipped_personas_dir", lambda: tmp_path / "no-shipped-personas")
+    # export buttons enabled whether or not trainer.export is in this checkout
+    monkeypatch.setattr(trainer.ui.exporting, "EXPORTERS", {"json": lambda *a: None, "html": lambda *a: None})
     monkeypatch.delenv("GESPREKSTRAINER_PERSONAS", raising=False)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

@@ -45,10 +45,11 @@ CONVERSATION = [
 ]
 
 DEBRIEF = [
-    Key("export-json", "j", "export('json')", "ui_key_export_json"),
-    Key("export-html", "h", "export('html')", "ui_key_export_html"),
-    Key("replay", "r", "replay", "ui_key_replay"),
-    Key("new", "n", "new", "ui_key_new"),
+    # the buttons show these keys already; the footer keeps to quit and help
+    Key("export-json", "j", "export('json')", "ui_key_export_json", show=False),
+    Key("export-html", "h", "export('html')", "ui_key_export_html", show=False),
+    Key("replay", "r", "replay", "ui_key_replay", show=False),
+    Key("new", "n", "new", "ui_key_new", show=False),
     Key("quit-q", "q", "app.quit", "ui_key_quit"),
 ]
 
