@@ -92,7 +92,8 @@ def replay(session: Session, events: list[dict]) -> None:
         if session.ended:
             raise SessionError("the journal continues after the conversation ended")
         if ev["type"] == "choose":
-            session.choose(ev["choice"], typed=ev.get("typed"), score=ev.get("score"), extra_picks=ev.get("picks", ()))
+            session.choose(ev["choice"], typed=ev.get("typed"), score=ev.get("score"), extra_picks=ev.get("picks", ()),
+                           own_picks=ev.get("own_picks"))
         else:
             session.fallback(ev["typed"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()))
 
@@ -128,7 +129,8 @@ class Journal:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def record_turn(self, turn: Turn, picks: tuple[str, ...] = (), codes: tuple[str, ...] = ()) -> None:
+    def record_turn(self, turn: Turn, picks: tuple[str, ...] = (), codes: tuple[str, ...] = (),
+                    own_picks: tuple[str, ...] | None = None) -> None:
         rec = {"type": "choose" if turn.choice_id else "fallback", "turn": turn.index, "at": now_iso(),
                "node": turn.node, "choice": turn.choice_id}
         if turn.typed is not None:
@@ -137,6 +139,8 @@ class Journal:
             rec["score"] = round(turn.match_score, 4)
         if picks:
             rec["picks"] = list(picks)
+        if own_picks is not None:
+            rec["own_picks"] = list(own_picks)  # which of the choice's own picks_up counted (free text)
         if codes:
             rec["codes"] = list(codes)
         rec.update(trust=turn.trust_after, motivation=turn.motivation_after, phase=turn.phase_after)

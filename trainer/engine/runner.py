@@ -43,9 +43,9 @@ class Run:
         return self.header["session"]
 
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
-               extra_picks: tuple[str, ...] = ()) -> Turn:
-        turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks)
-        self.journal.record_turn(turn, picks=tuple(extra_picks))
+               extra_picks: tuple[str, ...] = (), own_picks: tuple[str, ...] | None = None) -> Turn:
+        turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks)
+        self.journal.record_turn(turn, picks=tuple(extra_picks), own_picks=own_picks)
         return turn
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = ()) -> Turn:

@@ -1,0 +1,188 @@
+"""Free-text matcher benchmark: quality on the evaluation sets, a harder leave-one-out check on the authored
+examples, and speed.
+
+    scripts/bench_freetext.py            figures (also called as bench() by scripts/bench)
+    scripts/bench_freetext.py --misses   also list every evaluation line the matcher gets wrong
+
+Figures
+- eval: tests/data/freetext_eval/<persona>.yaml, typed lines written from the choice texts (never from the
+  examples) plus lines that fit no choice. top-1 = the expected choice is ranked first and the line does not fall
+  back; fallback precision = of the lines sent to the fallback, the share that should be; recall = of the lines that
+  should fall back, the share that do. Targets: top-1 >= 85 %, fallback precision >= 80 %.
+- examples, leave-one-out: every authored example is typed at its own node with that example removed from the
+  index (so it must be recognised from the choice text and the other examples), plus negatives: 3 examples of other
+  personas and 2 off-topic lines per node. The examples of one choice are deliberately varied phrasings, often
+  sharing few words, so this is a harder test than the eval; it is what the thresholds were chosen on (the
+  matcher's constants were never fitted to the eval lines).
+- speed: one line at a node with 4 choices x 10 examples (target < 5 ms), and the one-off index build per persona.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OFF_TOPIC = [
+    "Wat een weer vandaag, hè?", "Heeft u de wedstrijd gisteren gezien?", "Ik moet zo even naar de wc.",
+    "Waar heeft u geparkeerd?", "Mijn computer doet het weer eens niet.", "Zullen we het raam openzetten?",
+    "Wat voor auto rijdt u?", "Houdt u van voetbal?", "Ik ben mijn pen kwijt.", "Heeft u een huisdier?",
+    "Het is druk op de weg vandaag.", "Wat eet u vanavond?", "Bent u op vakantie geweest?", "Mijn collega is ziek.",
+    "Koffie of thee?", "Even kijken, waar was ik gebleven.", "De lift is weer kapot.", "Ik heb honger.",
+    "Hoe heet uw hond?", "Kijkt u weleens naar het journaal?", "asdfgh", "ok", "ja", "Wat is uw lievelingskleur?",
+    "Morgen gaat het regenen.", "Heeft u de nieuwe supermarkt al gezien?",
+]
+
+
+class _Open:
+    def __init__(self, cid, number, choice):
+        self.id, self.number, self.choice = cid, number, choice
+
+
+def _personas() -> dict:
+    from trainer.freetext.evaluate import eval_files, load_eval
+    from trainer.persona.loader import load_persona
+    from trainer.persona.registry import resolve
+
+    out = {}
+    for path in eval_files():
+        pid = load_eval(path)["persona"]
+        out[pid] = load_persona(resolve(pid)).persona
+    return out
+
+
+def leave_one_out(personas: dict, settings=None, seed: int = 1) -> dict:
+    """Authored examples typed with themselves left out of the index, plus negatives (see module docstring)."""
+    from trainer.freetext import matcher as M
+
+    settings = settings or M.DEFAULT
+    rnd = random.Random(seed)
+    pos = neg = top1 = ties = fb_right = fb_wrong = 0
+    for pid, persona in personas.items():
+        idx = M.PersonaIndex(persona, settings)
+        others = [e for q, p in personas.items() if q != pid for n in p.nodes for c in n.choices for e in c.examples]
+        for node in persona.nodes:
+            opened = [_Open(M._cid(node, i), i + 1, c) for i, c in enumerate(node.choices)]
+            full = idx.node_set(node.id)
+            queries = [(e, o.id) for o in opened for e in o.choice.examples]
+            queries += [(t, None) for t in rnd.sample(others, min(3, len(others))) + rnd.sample(OFF_TOPIC, 2)]
+            for text, expect in queries:
+                docs = [d for d in full.docs if not d.centroid and d.text != text.strip()]
+                idx._node_sets[node.id] = M._DocSet(docs, idx.vectors, len(idx.spaces),
+                                                    centroids=settings.centroid_weight > 0)
+                try:
+                    r = M.decide(idx, node.id, text, opened, settings)
+                finally:
+                    idx._node_sets[node.id] = full
+                if expect is None:
+                    neg += 1
+                    fb_right += r.kind == "fallback"
+                else:
+                    pos += 1
+                    top1 += r.kind != "fallback" and r.best.id == expect
+                    ties += r.kind == "tie"
+                    fb_wrong += r.kind == "fallback"
+    fb = fb_right + fb_wrong
+    return {"top1": top1 / pos, "fallback_precision": fb_right / fb if fb else 1.0,
+            "fallback_recall": fb_right / neg if neg else 1.0, "tie_rate": ties / pos, "examples": pos,
+            "negatives": neg}
+
+
+def _big_node_persona(persona):
+    pool = [e for n in persona.nodes for c in n.choices for e in c.examples]
+    data = persona.model_dump(by_alias=True, exclude_none=True)
+    node = data["nodes"][0]
+    node["choices"] = node["choices"][:4]
+    for k, choice in enumerate(node["choices"]):
+        choice["examples"] = pool[k * 10:(k + 1) * 10]
+    return type(persona).model_validate(data)
+
+
+def speed(personas: dict) -> dict:
+    from trainer.engine.session import Session
+    from trainer.freetext import match, prepare
+    from trainer.freetext import matcher as M
+    from trainer.freetext import text as T
+    from trainer.wiring import default_analyser
+
+    analyser = default_analyser()
+    out = {}
+    for pid, persona in personas.items():
+        M.clear_cache()
+        for f in (T.fold, T.words, T.content_stems, T.word_features, T.char_features, T.analysis_features):
+            f.cache_clear()  # a cold build, as when a session starts
+        t0 = time.perf_counter()
+        idx = M.index_for(persona)
+        t1 = time.perf_counter()
+        idx.prepare()
+        t2 = time.perf_counter()
+        out[f"{pid}: index build / all nodes (ms, once per persona)"] = f"{(t1 - t0) * 1000:.0f} / {(t2 - t1) * 1000:.0f}"
+    persona = _big_node_persona(next(iter(personas.values())))
+    session = Session(persona, analyser=analyser)
+    prepare(session)
+    lines = ["Hoe is het om hier weer te zitten?", "je voelt je een nummer", "Mooi weer vandaag",
+             "We moeten het plan vastleggen", "Laten we het verleden laten rusten", "Wat voor werk deed u?"]
+    for text in lines:
+        match(session, text)
+    times = []
+    for k in range(300):
+        text = f"{lines[k % len(lines)]} {k}"
+        t0 = time.perf_counter()
+        match(session, text)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    out["one line, node of 4 choices x 10 examples: median / p95 ms (target < 5)"] = (
+        f"{statistics.median(times) * 1000:.2f} / {times[int(len(times) * 0.95)] * 1000:.2f}")
+    return out
+
+
+def evaluation(personas: dict, misses: bool = False) -> tuple[dict, list]:
+    from trainer.freetext.evaluate import eval_files, evaluate, figures, load_eval
+
+    out: dict = {}
+    outcomes = []
+    wrong = []
+    for path in eval_files():
+        data = load_eval(path)
+        report = evaluate(personas[data["persona"]], data)
+        outcomes += report.outcomes
+        f = report.figures()
+        out[f"eval {data['persona']}: top-1 / fallback precision / recall ({f['lines']} lines)"] = (
+            f"{f['top1']:.1%} / {f['fallback_precision']:.1%} / {f['fallback_recall']:.1%}")
+        wrong += [(data["persona"], o) for o in report.outcomes if not o.played_right or (o.expect != "fallback"
+                                                                                            and not o.top1)]
+    f = figures(outcomes)
+    out[f"eval all: top-1 (target >= 85 %) ({f['choice_lines']} choice lines)"] = f"{f['top1']:.1%}"
+    out[f"eval all: fallback precision (target >= 80 %) / recall ({f['fallback_lines']} fallback lines)"] = (
+        f"{f['fallback_precision']:.1%} / {f['fallback_recall']:.1%}")
+    out["eval all: ties (trainee asked) / right choice played or offered"] = f"{f['tie_rate']:.1%} / {f['played_right']:.1%}"
+    return out, wrong
+
+
+def bench(misses: bool = False) -> dict:
+    from trainer.freetext.matcher import DEFAULT, Settings
+
+    personas = _personas()
+    fast = speed(personas)  # first, on a fresh heap (the leave-one-out run leaves many objects behind)
+    out, wrong = evaluation(personas, misses)
+    loo = leave_one_out(personas)
+    out[f"examples leave-one-out: top-1 / fallback precision / recall ({loo['examples']} + {loo['negatives']})"] = (
+        f"{loo['top1']:.1%} / {loo['fallback_precision']:.1%} / {loo['fallback_recall']:.1%}")
+    plain = leave_one_out(personas, Settings(**{**DEFAULT.__dict__, "other_nodes": False}))
+    out["  same without the other-node rule"] = (
+        f"{plain['top1']:.1%} / {plain['fallback_precision']:.1%} / {plain['fallback_recall']:.1%}")
+    out.update(fast)
+    if misses:
+        for pid, o in wrong:
+            print(f"  miss {pid}/{o.node}: expected {o.expect}, got {o.kind} {o.best} ({o.score:.3f}): {o.typed}")
+    return out
+
+
+if __name__ == "__main__":
+    for key, value in bench(misses="--misses" in sys.argv).items():
+        print(f"{key:<80} {value}")

@@ -1,0 +1,95 @@
+"""trainer match PERSONA NODE "typed text" — test the free-text matcher: ranked choices, scores and the decision."""
+
+from __future__ import annotations
+
+from trainer.commands.common import add_persona_dirs
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "match", help="test free-text matching: how typed words are mapped to a node's choices",
+        description="Show how the free-text matcher reads a typed line at a node: every open choice with its score, "
+                    "the authored text it was closest to, and the decision (match, tie = the trainee is asked which "
+                    "was meant, or fallback). Without TEXT, reads one line per test from standard input.")
+    p.add_argument("persona", help="persona id or file")
+    p.add_argument("node", help="node id")
+    p.add_argument("text", nargs="*", help="the typed line (quote it); several words are joined")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--all", action="store_true", help="rank every choice of the node, also those whose 'if:' is false")
+    p.add_argument("--trust", type=int, help="trust for the choices' conditions (default: the persona's start value)")
+    p.add_argument("--motivation", type=int, help="motivation for the conditions (default: the start value)")
+    add_persona_dirs(p)
+    p.set_defaults(run=run)
+
+
+def _open_choices(persona, node_id: str, meters: dict, every: bool):
+    from trainer.engine.session import OpenChoice, Session, choice_id
+
+    if every:
+        node = next(n for n in persona.nodes if n.id == node_id)
+        return [OpenChoice(i + 1, choice_id(node, i), c) for i, c in enumerate(node.choices)]
+    return Session(persona, start=node_id, meters=meters or None).open_choices()
+
+
+def _print(result) -> None:
+    from trainer.freetext.matcher import DEFAULT
+
+    decision = {
+        "match": f"match: {result.best.id if result.best else '-'} ({result.score:.3f})",
+        "tie": "tie: the trainee is asked which was meant: " + ", ".join(f"{c.id} ({c.score:.3f})"
+                                                                         for c in result.candidates),
+        "fallback": {"below_threshold": f"fallback: no choice is close enough in words (best {result.best.content:.3f} "
+                                        f"< {DEFAULT.fallback_below})" if result.best else "fallback",
+                     "other_node": "fallback: the line fits another moment of the conversation better"
+                                   + (f" ({result.elsewhere[0]}, {result.elsewhere[1]:.3f})" if result.elsewhere else ""),
+                     "empty": "fallback: nothing to match"}.get(result.reason, "fallback"),
+    }[result.kind]
+    print(f"{result.node}: \"{result.typed}\"")
+    print(f"  -> {decision}")
+    for c in result.ranked:
+        text = " ".join(c.text.split())
+        print(f"  {c.number}. {c.id:<24} {c.score:.3f} (words {c.content:.3f})  {text[:64] + ('…' if len(text) > 64 else '')}")
+        if c.evidence and c.evidence != c.text:
+            ev = " ".join(c.evidence.split())
+            print(f"     {'':<24} closest: \"{ev[:80] + ('…' if len(ev) > 80 else '')}\"")
+
+
+def run(args) -> int:
+    import json
+    import sys
+
+    from trainer.freetext.matcher import DEFAULT, decide, index_for
+    from trainer.persona.diagnostics import PersonaError
+    from trainer.persona.loader import load_persona
+    from trainer.persona.registry import UnknownPersona, resolve
+
+    try:
+        persona = load_persona(resolve(args.persona, args.personas)).persona
+    except UnknownPersona as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+        return 1
+    except PersonaError as exc:
+        for d in exc.diagnostics:
+            print(d, file=sys.stderr)
+        return 1
+    nodes = [n.id for n in persona.nodes]
+    if args.node not in nodes:
+        print(f"trainer: persona '{persona.id}' has no node '{args.node}'. Nodes: {', '.join(nodes)}", file=sys.stderr)
+        return 1
+    texts = [" ".join(args.text)] if args.text else [line.strip() for line in sys.stdin if line.strip()]
+    if not texts:
+        print("trainer: give the typed text (or lines on standard input)", file=sys.stderr)
+        return 2
+    meters = {k: v for k, v in (("trust", args.trust), ("motivation", args.motivation)) if v is not None}
+    options = _open_choices(persona, args.node, meters, args.all)
+    idx = index_for(persona, DEFAULT)
+    results = [decide(idx, args.node, text, options, DEFAULT) for text in texts]
+    if args.json:
+        out = [r.to_dict() for r in results]
+        print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=2))
+    else:
+        for k, r in enumerate(results):
+            if k:
+                print()
+            _print(r)
+    return 0
