@@ -73,3 +73,22 @@ def count_words(diags) -> str:
         if n:
             parts.append(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}")
     return ", ".join(parts)
+
+
+def load_or_report(ident: str, persona_dirs: list[str], command: str):
+    """Load a persona by id or path; on failure print the reason (diagnostics, or the known ids) and return None."""
+    import sys
+
+    from trainer.persona.diagnostics import PersonaError
+    from trainer.persona.loader import load_persona
+    from trainer.persona.registry import UnknownPersona, resolve
+
+    try:
+        return load_persona(resolve(ident, persona_dirs))
+    except UnknownPersona as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+    except PersonaError as exc:
+        for d in exc.diagnostics:
+            print(d, file=sys.stderr)
+        print(f"trainer {command}: fix these errors first (trainer validate)", file=sys.stderr)
+    return None

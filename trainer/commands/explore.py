@@ -20,20 +20,12 @@ def run(args) -> int:
     import json
     import sys
 
+    from trainer.commands.common import load_or_report
     from trainer.engine.explore import explore
-    from trainer.persona.diagnostics import PersonaError
-    from trainer.persona.loader import load_persona
-    from trainer.persona.registry import UnknownPersona, resolve
     from trainer.wiring import default_analyser
 
-    try:
-        loaded = load_persona(resolve(args.persona, args.personas))
-    except UnknownPersona as exc:
-        print(f"trainer: {exc}", file=sys.stderr)
-        return 1
-    except PersonaError as exc:
-        for d in exc.diagnostics:
-            print(d, file=sys.stderr)
+    loaded = load_or_report(args.persona, args.personas, "explore")
+    if loaded is None:
         return 1
     report = explore(loaded.persona, analyser=default_analyser(), max_layers=args.max_layers)
     problems = bool(report.unreached_endings or report.unreached_nodes or report.stuck_states

@@ -25,21 +25,13 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from trainer.persona.diagnostics import PersonaError
+    from trainer.commands.common import load_or_report
     from trainer.persona.graph import render
-    from trainer.persona.loader import load_persona
-    from trainer.persona.registry import UnknownPersona, resolve
 
-    try:
-        persona = load_persona(resolve(args.persona, args.personas)).persona
-    except UnknownPersona as exc:
-        print(f"trainer: {exc}", file=sys.stderr)
+    loaded = load_or_report(args.persona, args.personas, "graph")
+    if loaded is None:
         return 1
-    except PersonaError as exc:
-        for d in exc.diagnostics:
-            print(d, file=sys.stderr)
-        print("trainer graph: fix these errors first (trainer validate)", file=sys.stderr)
-        return 1
+    persona = loaded.persona
     suffix = Path(args.output).suffix.lower() if args.output else ""
     fmt = args.format or ("dot" if suffix in (".dot", ".gv") else "mermaid")
     text = render(persona, fmt)
