@@ -243,13 +243,13 @@ def _cue_events(cues, turns) -> dict[int, list[CueEventRef]]:
     last = len(turns)
     for turn in turns:
         for cue_id in turn.offered:
-            out.setdefault(turn.index, []).append(CueEventRef(cue=cue_id, event="offered"))
+            out.setdefault(turn.index, []).append(CueEventRef.model_construct(cue=cue_id, event="offered"))
     for c in cues:
         if c.status == "picked_up" and c.picked_turn:
-            out.setdefault(c.picked_turn, []).append(CueEventRef(cue=c.cue, event="picked_up"))
+            out.setdefault(c.picked_turn, []).append(CueEventRef.model_construct(cue=c.cue, event="picked_up"))
         elif c.status == "missed":
             at = c.offered_turn if c.reason in ("controlling", "obligations") else min(c.offered_turn + 1, last)
-            out.setdefault(at, []).append(CueEventRef(cue=c.cue, event="missed"))
+            out.setdefault(at, []).append(CueEventRef.model_construct(cue=c.cue, event="missed"))
     return out
 
 
@@ -268,15 +268,15 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
     flag_records = []
     for f in debrief.flags:
         words = f.text[f.start:f.end]
-        flags_by_turn.setdefault(f.turn, []).append(TurnFlag(category=f.category, start=f.start, end=f.end,
+        flags_by_turn.setdefault(f.turn, []).append(TurnFlag.model_construct(category=f.category, start=f.start, end=f.end,
                                                              words=words, severity=f.severity, rule=f.rule))
-        flag_records.append(FlagRecord(turn=f.turn, text=f.text, category=f.category, start=f.start, end=f.end,
+        flag_records.append(FlagRecord.model_construct(turn=f.turn, text=f.text, category=f.category, start=f.start, end=f.end,
                                        words=words, rule=f.rule, severity=f.severity, explanation=f.explanation,
                                        suggestion=f.suggestion))
     cue_events = _cue_events(debrief.cues, turns)
     turn_records = []
     for i, turn in enumerate(turns):
-        turn_records.append(TurnRecord(
+        turn_records.append(TurnRecord.model_construct(
             index=turn.index, at=stamps[i] if i < len(stamps) else None, node=turn.node,
             persona_line=turn.persona_line, offered=list(turn.offered), choice_id=turn.choice_id,
             choice_text=turn.choice_text, typed=turn.typed,
@@ -284,9 +284,9 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
             trainee_line=turn.trainee_line, codes=list(turn.codes), picks_up=list(turn.picks_up),
             detected=list(turn.detected), flags=flags_by_turn.get(turn.index, []),
             cue_events=cue_events.get(turn.index, []),
-            before=Meters(trust=turn.trust_before, motivation=turn.motivation_before, phase=turn.phase_before),
-            after=Meters(trust=turn.trust_after, motivation=turn.motivation_after, phase=turn.phase_after),
-            effects=[EffectRecord(source=e.source, trust=e.trust, motivation=e.motivation) for e in turn.effects],
+            before=Meters.model_construct(trust=turn.trust_before, motivation=turn.motivation_before, phase=turn.phase_before),
+            after=Meters.model_construct(trust=turn.trust_after, motivation=turn.motivation_after, phase=turn.phase_after),
+            effects=[EffectRecord.model_construct(source=e.source, trust=e.trust, motivation=e.motivation) for e in turn.effects],
             next=turn.next, reply=turn.reply, ended=turn.ended,
         ))
     first = debrief.trajectory[0]
@@ -294,12 +294,12 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
     last_activity = next((e.get("at") for e in reversed(events) if e.get("at")), None)
     finished_at = (stamps[-1] if stamps else None) if session.ended else None
     rubric = debrief.rubric
-    return SessionRecord(
+    return SessionRecord.model_construct(
         schema_version=SCHEMA_VERSION,
         session_id=str(header.get("session") or Path(journal_file).stem),
         trainee=(header.get("trainee") or "") if trainee is None else trainee,
         anonymised=anonymised,
-        persona=PersonaRef(id=persona.id, name=persona.name, difficulty=persona.difficulty,
+        persona=PersonaRef.model_construct(id=persona.id, name=persona.name, difficulty=persona.difficulty,
                            hash=str(header.get("persona_hash") or ""), replayed_hash=loaded.content_hash,
                            changed=loaded.content_hash != header.get("persona_hash")),
         mode=str(header.get("mode") or "practice"),
@@ -311,21 +311,21 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
         finished=session.ended,
         outcome=session.outcome,
         ending=session.state.ending,
-        start=Meters(trust=first.trust, motivation=first.motivation, phase=first.phase),
-        final=Meters(trust=session.state.trust, motivation=session.state.motivation, phase=session.state.phase),
+        start=Meters.model_construct(trust=first.trust, motivation=first.motivation, phase=first.phase),
+        final=Meters.model_construct(trust=session.state.trust, motivation=session.state.motivation, phase=session.state.phase),
         turns=turn_records,
-        debrief=DebriefRecord(
+        debrief=DebriefRecord.model_construct(
             outcome_label=debrief.outcome_label, ending_line=debrief.ending_line, notes=list(debrief.notes),
-            trajectory=[TrajectoryPoint(turn=p.turn, trust=p.trust, motivation=p.motivation, phase=p.phase)
+            trajectory=[TrajectoryPoint.model_construct(turn=p.turn, trust=p.trust, motivation=p.motivation, phase=p.phase)
                         for p in debrief.trajectory],
             flags=flag_records,
-            cues=[CueRecord(cue=c.cue, label=c.label, kind=c.kind, offered_turn=c.offered_turn,
+            cues=[CueRecord.model_construct(cue=c.cue, label=c.label, kind=c.kind, offered_turn=c.offered_turn,
                             persona_line=c.persona_line, status=c.status, picked_turn=c.picked_turn,
                             reason=c.reason, example_pickup=c.example_pickup, why=c.why) for c in debrief.cues],
         ),
-        rubric=RubricRecord(
+        rubric=RubricRecord.model_construct(
             counts=dict(rubric.counts),
-            measures=[MeasureRecord(key=m.key, label=m.label, value=m.value, display=m.display, level=m.level,
+            measures=[MeasureRecord.model_construct(key=m.key, label=m.label, value=m.value, display=m.display, level=m.level,
                                     target=m.target) for m in rubric.measures],
             controlling_count=rubric.controlling_count, controlling_severity=rubric.controlling_severity,
             score=rubric.score, level=rubric.level, passed=rubric.passed, rule=rubric.rule,
