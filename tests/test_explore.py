@@ -95,3 +95,17 @@ def test_shipped_personas_every_outcome_reachable_nothing_stuck(pid):
     assert {"own_choice", "complied", "broken_off"} <= outcomes
     assert report.unreached_nodes == [] and report.unreached_endings == []
     assert report.stuck_states == 0, report.stuck_example
+
+
+def test_shift_of_many_cells_matches_cell_by_cell():
+    import random
+
+    rnd = random.Random(5)
+    for _ in range(60):
+        cells = [(rnd.randrange(101), rnd.randrange(101)) for _ in range(rnd.randint(1, 40))]
+        dt, dm = rnd.randint(-120, 120), rnd.randint(-120, 120)
+        bits = sum({1 << (t * 101 + m) for t, m in cells})
+        want = 0
+        for t, m in cells:
+            want |= 1 << (min(100, max(0, t + dt)) * 101 + min(100, max(0, m + dm)))
+        assert shift(bits, dt, dm) == want

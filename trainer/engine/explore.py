@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from functools import lru_cache
+from typing import NamedTuple
 from dataclasses import asdict, dataclass, field
 
 from trainer.engine.session import CompiledPersona, State
@@ -28,13 +30,16 @@ FULL = (1 << (W * W)) - 1
 ROW = (1 << W) - 1  # one trust row (all motivation values)
 COL0 = sum(1 << (t * W) for t in range(W))  # motivation 0 in every row
 MAX_LAYERS = 200  # turns deep; slowly drifting loops can add new meter values for hundreds of turns
+MAX_KEYS = 250_000  # (node, refs) pairs summed over the layers: bounds memory (a bitset is ~1.3 kB) on huge personas
 
 
+@lru_cache(maxsize=None)
 def _rows_from(v: int) -> int:
     v = max(0, min(W, v))
     return FULL & ~((1 << (v * W)) - 1)
 
 
+@lru_cache(maxsize=None)
 def _cols_from(v: int) -> int:
     v = max(0, min(W, v))
     return (ROW & ~((1 << v) - 1)) * COL0
@@ -57,30 +62,54 @@ def _cmp_mask(var: str, op: str, value: int) -> int:
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
+@lru_cache(maxsize=None)
+def _low_rows(n: int) -> int:
+    return (1 << (n * W)) - 1
+
+
+@lru_cache(maxsize=None)
+def _low_cols(n: int) -> int:
+    return ((1 << n) - 1) * COL0
+
+
+def _fold_rows(x: int, n: int) -> int:
+    """OR the n rows of x (rows 0..n-1) into row 0, in log2(n) steps."""
+    while n > 1:
+        h = n // 2
+        keep = n - h
+        x = (x & _low_rows(keep)) | (x >> (keep * W))
+        n = keep
+    return x
+
+
+def _fold_cols(x: int, n: int) -> int:
+    """OR the columns 0..n-1 of every row into column 0, in log2(n) steps."""
+    while n > 1:
+        h = n // 2
+        keep = n - h
+        x = (x & _low_cols(keep)) | ((x >> keep) & _low_cols(h))
+        n = keep
+    return x
+
+
 def shift(cells: int, dt: int, dm: int) -> int:
     """Move every cell by (dt, dm), clamping at 0 and 100 like the engine."""
     if dt > 0:
-        over = 0
-        for t in range(W - dt, W):
-            over |= (cells >> (t * W)) & ROW
+        d = min(dt, W)
+        over = _fold_rows(cells >> ((W - d) * W), d)  # rows that go past 100 all land on 100
         cells = ((cells << (dt * W)) & FULL) | (over << ((W - 1) * W))
     elif dt < 0:
-        k = -dt
-        under = 0
-        for t in range(min(k, W)):
-            under |= (cells >> (t * W)) & ROW
-        cells = (cells >> (k * W)) | under
+        d = min(-dt, W)
+        under = _fold_rows(cells & _low_rows(d), d)  # rows that go below 0 all land on 0
+        cells = (cells >> (-dt * W)) | under
     if dm > 0:
-        over = 0
-        for c in range(max(0, W - dm), W):
-            over |= (cells >> c) & COL0
-        cells = ((cells & ~_cols_from(W - dm)) << dm) | (over << (W - 1))
+        d = min(dm, W)
+        over = _fold_cols((cells >> (W - d)) & _low_cols(d), d)
+        cells = ((cells & ~_cols_from(W - d)) << dm) & FULL & ~_low_cols(min(dm, W)) | (over << (W - 1))
     elif dm < 0:
-        k = -dm
-        under = 0
-        for c in range(min(k, W)):
-            under |= (cells >> c) & COL0
-        cells = ((cells & _cols_from(k)) >> k) | under
+        d = min(-dm, W)
+        under = _fold_cols(cells & _low_cols(d), d)
+        cells = ((cells & _cols_from(d)) >> d) | under
     return cells & FULL
 
 
@@ -135,8 +164,7 @@ def _range(bits: int, axis: str) -> list[int]:
 
 # -- the discrete part of a state: node + the refs that conditions read ---------------------------------------
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):  # a NamedTuple: hashed in C, and the explorer hashes keys millions of times
     node: str
     visited: frozenset
     picked: frozenset
@@ -198,6 +226,7 @@ class _Model:
                 if var == "turns":
                     cap = max(cap or 0, int(value) + 1)
         self.turns_cap = cap
+        self.live = self._live_refs(p, rules)
         self.phase_trees = [(ph, parse(rules[ph]).tree) for ph in PHASE_ORDER]
         self.break_tree = parse(p.break_off.when).tree if p.break_off else None
         self.choice_trees = {}
@@ -213,18 +242,91 @@ class _Model:
         self._mask_cache: dict = {}
         self._break_cache: dict = {}
 
+    @staticmethod
+    def _live_refs(p, rules) -> dict[str, tuple[frozenset, frozenset, frozenset]]:
+        """Per node, the visited/picked_up/offered refs that a condition can still read from there on: those of
+        the conditions at this node and every node reachable from it, plus the global ones (phase rules,
+        break_off). A ref that no reachable condition reads is dropped from the state, which keeps personas with
+        many visited() checks from multiplying their states."""
+        def refs_of(sources) -> tuple[set, set, set]:
+            v, pk, o = set(), set(), set()
+            for src in sources:
+                for fn, arg, _ in parse(src).refs:
+                    {"visited": v, "picked_up": pk, "offered": o}[fn].add(arg)
+            return v, pk, o
+
+        glob = refs_of([rules[ph] for ph in PHASE_ORDER] + ([p.break_off.when] if p.break_off else []))
+        own = {n.id: refs_of([c.when for c in n.choices if c.when]) for n in p.nodes}
+        succ = {n.id: [c.next for c in n.choices if c.next in own] for n in p.nodes}
+        # strongly connected components (iterative Tarjan), then propagate along the condensed graph
+        index, low, on, stack, comp, counter = {}, {}, set(), [], {}, [0]
+        comps: list[list[str]] = []
+        for root in own:
+            if root in index:
+                continue
+            work = [(root, iter(succ[root]))]
+            index[root] = low[root] = counter[0]
+            counter[0] += 1
+            stack.append(root)
+            on.add(root)
+            while work:
+                node, it = work[-1]
+                advanced = False
+                for nxt in it:
+                    if nxt not in index:
+                        index[nxt] = low[nxt] = counter[0]
+                        counter[0] += 1
+                        stack.append(nxt)
+                        on.add(nxt)
+                        work.append((nxt, iter(succ[nxt])))
+                        advanced = True
+                        break
+                    if nxt in on:
+                        low[node] = min(low[node], index[nxt])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        m = stack.pop()
+                        on.discard(m)
+                        comp[m] = len(comps)
+                        members.append(m)
+                        if m == node:
+                            break
+                    comps.append(members)
+        # Tarjan emits components in reverse topological order: successors first
+        live_c: list[tuple[set, set, set]] = []
+        for members in comps:
+            acc = (set(glob[0]), set(glob[1]), set(glob[2]))
+            for m in members:
+                for i in range(3):
+                    acc[i].update(own[m][i])
+                for nxt in succ[m]:
+                    c = comp[nxt]
+                    if c != len(live_c):
+                        for i in range(3):
+                            acc[i].update(live_c[c][i])
+            live_c.append(acc)
+        return {n: tuple(frozenset(x) for x in live_c[comp[n]]) for n in own}
+
     def key(self, s: State) -> Key:
         turns = min(s.turns, self.turns_cap) if self.turns_cap is not None else 0
-        return Key(s.node, s.visited & self.rel_v, s.picked_up & self.rel_p, s.offered & self.rel_o, turns)
+        lv, lp, lo = self.live[s.node]
+        return Key(s.node, s.visited & lv, s.picked_up & lp, s.offered & lo, turns)
 
     def after(self, k: Key, cid: str, nxt: str) -> Key:
         """The key after playing choice `cid` from `k` (mirrors the refs update in Session._advance)."""
         node = self.c.nodes.get(nxt)
         picks = set(self.c.choices[cid][0].choices[self.c.choices[cid][1]].picks_up)
-        visited = k.visited | ({nxt} & self.rel_v) if node else k.visited
-        offered = k.offered | (set(node.offers) & self.rel_o) if node else k.offered
         turns = min(k.turns + 1, self.turns_cap) if self.turns_cap is not None else 0
-        return Key(nxt if node else k.node, visited, k.picked | (picks & self.rel_p), offered, turns)
+        if node is None:  # an ending: only the global refs matter (break_off, phase rules)
+            return Key(k.node, k.visited, k.picked | (picks & self.rel_p), k.offered, turns)
+        lv, lp, lo = self.live[nxt]
+        return Key(nxt, (k.visited | {nxt}) & lv, (k.picked | picks) & lp, (k.offered | set(node.offers)) & lo, turns)
 
     def _mask(self, tree, k: Key, phases: dict | None) -> int:
         kind = tree[0]
@@ -322,7 +424,7 @@ def _py_cmp(op, a, b) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
 
 
-def explore(persona, analyser=None, max_layers: int = MAX_LAYERS) -> ExploreReport:
+def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int = MAX_KEYS) -> ExploreReport:
     t0 = time.perf_counter()
     compiled = persona if isinstance(persona, CompiledPersona) else CompiledPersona(persona)
     model = _Model(compiled, analyser)
@@ -373,8 +475,9 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS) -> ExploreRepo
     no_open: set[str] = set()
     transitions = 0
     truncated = False
+    stored = 1
     while layers[-1]:
-        if len(layers) > max_layers:
+        if len(layers) > max_layers or stored > max_keys:
             truncated = True
             break
         depth = len(layers)
@@ -397,35 +500,38 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS) -> ExploreRepo
                     frontier[k2] |= new
         for k, b in frontier.items():
             reach[k] |= b
+        stored += len(frontier)
         layers.append(dict(frontier))
     keys = list(reach)
 
-    # 2. backward: the cells of each key from which an ending can still be reached (worklist to a fixpoint)
-    # Over every cell (not only those reached), so the answer stays exact when the search was cut off.
-    all_keys = set(keys)
-    todo = list(keys)
+    # 2. backward: the cells of each key from which an ending can still be reached (worklist to a fixpoint).
+    #    When the search was cut off, cells it did not expand count as "can still end" (unknown, so no false
+    #    alarm), which makes the stuck count a lower bound.
+    unexpanded = layers[-1] if truncated else {}
     preds: dict[Key, set[Key]] = defaultdict(set)
-    while todo:
-        k = todo.pop()
+    for k in keys:
         for _cid, k2, ending in successors(k):
-            if ending is None:
+            if ending is None and k2 in reach:
                 preds[k2].add(k)
-                if k2 not in all_keys:
-                    all_keys.add(k2)
-                    todo.append(k2)
-    good: dict[Key, int] = {}
-    work = list(all_keys)
-    queued = set(all_keys)
+    good: dict[Key, int] = {k: unexpanded.get(k, 0) for k in keys}
+    work = list(keys)
+    queued = set(keys)
     while work:
         k = work.pop()
         queued.discard(k)
         masks = dict(model.choice_masks(k))
-        acc = 0
+        acc = good[k]
         for cid, k2, ending in successors(k):
-            target = FULL if ending else (good.get(k2, 0) | model.break_mask(k2))
+            if ending:
+                target = FULL
+            elif k2 in reach:
+                target = good[k2] | model.break_mask(k2)
+            else:
+                target = FULL if truncated else model.break_mask(k2)
             if target:
                 acc |= masks[cid] & preimage(target, *model.moves[cid])
-        if acc != good.get(k, 0):
+        acc &= reach[k]
+        if acc != good[k]:
             good[k] = acc
             for pk in preds[k]:
                 if pk not in queued:
@@ -492,7 +598,7 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS) -> ExploreRepo
     stuck_total, stuck_nodes, stuck_example = 0, set(), []
     if True:
         for k in keys:
-            bad = reach[k] & ~good.get(k, 0)
+            bad = reach[k] & ~good[k]
             if bad:
                 stuck_total += bad.bit_count()
                 stuck_nodes.add(k.node)

@@ -27,6 +27,7 @@ VARIANT_PHASES = ("open", "weerstand", "aftastend")
 ENDINGS = (("eigen_keuze", "own_choice"), ("later_verder", "postponed"), ("meegaand", "complied"),
            ("loopt_weg", "broken_off"), ("stopt", "stopt_met_project"))
 CUE_KINDS = ("pride", "shame", "past_work", "reason", "feeling", "plan")
+MILESTONES = (10, 250, 1000, 2500)  # the only nodes visited() conditions name
 CUE_EVERY = 50  # one cue offered every this many nodes, picked up by the next node's first choice
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z .!]*")  # no "?": PyYAML ends a flow plain scalar there
@@ -98,7 +99,10 @@ def _choices(rng: random.Random, i: int, n: int, offers: dict[int, str]) -> list
     else:
         side["next"] = f"n{min(n - 1, i + rng.randint(2, 20))}"
     if rng.random() < 0.2:
-        cond = rng.choice(CONDITIONS) if i < 2 or rng.random() < 0.7 else f"visited('n{rng.randrange(i)}')"
+        # visited() names one of a few milestone nodes, as real personas do ("if you already talked about X");
+        # every distinct visited() ref doubles the states the path explorer has to tell apart
+        milestones = [m for m in MILESTONES if m < i]
+        cond = rng.choice(CONDITIONS) if not milestones or rng.random() < 0.7 else f"visited('n{rng.choice(milestones)}')"
         side["if"] = json.dumps(cond)
 
     if rng.random() < 0.2:
