@@ -392,3 +392,17 @@ def test_no_heavy_imports():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_a_lexicon_with_aliases_or_too_large_is_refused_cleanly(tmp_path):
+    from trainer.debrief.analyser import LexiconError, load_lexicon
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text('a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+                    'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n', encoding="utf-8")
+    with pytest.raises(LexiconError, match="aliases"):
+        load_lexicon([bomb], env=False)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * (3 * 1024 * 1024), encoding="utf-8")
+    with pytest.raises(LexiconError, match="larger than"):
+        load_lexicon([big], env=False)

@@ -401,15 +401,31 @@ _RULE_KEYS = {"id", "category", "code", "lang", "pattern", "regex", "severity", 
 _EXC_KEYS = {"id", "lang", "pattern", "regex", "categories", "note", "source"}
 _DEFAULT_KEYS = {"severity", "explanation", "suggestion"}
 _ALL_CATEGORIES = CONTROLLING_CATEGORIES + SUPPORTIVE_CATEGORIES
+MAX_LEXICON_BYTES = 2 * 1024 * 1024
 
 
 def _read_yaml(path: str) -> object:
     import yaml  # only needed when a lexicon is loaded
 
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # plain data only; the C version is 8x faster
     try:
-        with open(path, encoding="utf-8") as fh:
-            # The safe loader (plain data only), in its C version when PyYAML has one: 8x faster.
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_LEXICON_BYTES + 1)
+        if len(raw) > MAX_LEXICON_BYTES:
+            raise LexiconError(f"{path}: the lexicon file is larger than {MAX_LEXICON_BYTES // 1024} KiB")
+        text = raw.decode("utf-8-sig")
+        # Lexicon files are untrusted like persona files: aliases could expand without bound, and a lexicon
+        # has no use for them, so refuse them before anything is built.
+        for event in yaml.parse(text, Loader=safe_loader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                raise LexiconError(f"{path}: YAML aliases (*name) are not allowed in a lexicon file "
+                                   f"(line {mark.line + 1}, column {mark.column + 1})")
+        loader = safe_loader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except OSError as exc:
         raise LexiconError(f"{path}: cannot read the lexicon file: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
