@@ -333,7 +333,7 @@ async def test_free_text_practice(tmp_path):
         run = app.screen.run
         assert len(run.session.turns) == 1 and run.session.turns[0].typed == "Wat voor werk deed u hiervoor?"
         assert "Wat voor werk deed u hiervoor?" in texts(app, ".msg.trainee")
-        assert "opgevat als" in texts(app, ".note.change") or "niet herkend" in texts(app, ".note.change")
+        assert "opgevat als" in texts(app, ".note.read-as") or "niet herkend" in texts(app, ".note.read-as")
         await pilot.press("tab")  # to the numbered choices: number keys work again
         await pilot.press("1")
         assert len(run.session.turns) == 2

@@ -252,3 +252,13 @@ STRINGS.update({
     "ui_cmd_quit": {"nl": "Alles is al bewaard; later verder met trainer play --resume",
                     "en": "Everything is saved; continue later with trainer play --resume"},
 })
+
+# free text in the app: "Bedoelde u:" (trainer/ui/tie.py)
+STRINGS.update({
+    "ui_scope_tie": {"nl": "Bedoelde u: (vrije tekst)", "en": "Did you mean: (free text)"},
+    "ui_key_tie_pick": {"nl": "Kies wat u bedoelde", "en": "Pick what you meant"},
+    "ui_key_tie_cancel": {"nl": "Opnieuw typen", "en": "Type it again"},
+    "ui_tie_typed": {"nl": "U typte: “{text}”", "en": "You typed: “{text}”"},
+    "ui_tie_help": {"nl": "1–{n}, ↑↓ Enter of klik: kiezen · Esc: opnieuw typen",
+                    "en": "1–{n}, ↑↓ Enter or click: pick · Esc: type it again"},
+})

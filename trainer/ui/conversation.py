@@ -5,6 +5,7 @@ Everything shown comes from the Run/Session/Turn objects; this module decides on
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 from rich.text import Text
@@ -51,7 +52,7 @@ class ConversationScreen(Screen):
         self.notes: list[str] = []
         self._mtime: float | None = None
         self._reload_status: list[str] = []
-        self.free = None  # free-text step (trainer.wiring.free_text_step) when free text is on
+        self.freetext = None  # the trainer.freetext module (prepare, match, play) when free text is on
 
     # --- layout --------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -107,12 +108,14 @@ class ConversationScreen(Screen):
         self.set_class(self.debug, "-debug")
         self.rebuild()
         self.query_one("#choices").focus()
-        self.free = None
+        self.freetext = None
         if run.header.get("free_text"):
-            from trainer.wiring import free_text_step
-
-            self.free = free_text_step(run)
-            if self.free is None:
+            try:
+                import trainer.freetext as freetext
+            except ImportError:
+                freetext = None
+            self.freetext = freetext
+            if freetext is None:
                 notes = [*notes, t("ui_free_missing", self.lang)]
             else:
                 free = self.query_one("#free", Input)
@@ -127,8 +130,10 @@ class ConversationScreen(Screen):
         self.refresh_bindings()
         if self.exit_after == "ready":
             self.call_after_refresh(self.app.exit)
-        elif hasattr(run.session.analyse, "warm"):
+            return
+        if hasattr(run.session.analyse, "warm"):
             self.call_after_refresh(self._start_warm)
+        self._start_prepare()
 
     def _start_warm(self) -> None:
         self.run_worker(self._warm, thread=True, group="warm", exit_on_error=False)
@@ -138,6 +143,18 @@ class ConversationScreen(Screen):
             self.run.session.analyse.warm()
         except Exception as exc:  # a broken lexicon (SetupError): say it plainly, as the plain mode does
             self.app.call_from_thread(self.app.show_error, t("ui_err_start", self.lang), [str(exc)])
+
+    def _start_prepare(self) -> None:
+        """Free text: build the matcher's index for this persona off the event loop, so the first typed line is
+        answered at once (a line typed before it is done builds what it needs itself; the matcher locks)."""
+        if self.freetext is not None:
+            self.run_worker(partial(self._prepare, self.run), thread=True, group="prepare", exit_on_error=False)
+
+    def _prepare(self, run) -> None:
+        try:
+            self.freetext.prepare(run)
+        except Exception:  # noqa: BLE001 - only a head start: a real problem surfaces on the first match
+            pass
 
     def on_resize(self) -> None:
         if self.run is not None:
@@ -182,6 +199,8 @@ class ConversationScreen(Screen):
     def _turn_widgets(self, turn) -> list:
         s = self.run.session
         out = [ChatMessage("trainee", t("you", self.lang), turn.trainee_line)]
+        if self.practice and turn.typed is not None:  # free text: say how the words were read, right under them
+            out.append(Note(self._read_as(turn), "read-as"))
         if self.practice:
             changes = meter_changes(turn, self.lang)
             if changes:
@@ -193,6 +212,16 @@ class ConversationScreen(Screen):
             out.append(Note(f"{t('ended', self.lang)} {t('outcome', self.lang)}: "
                             f"{outcome_label(turn.ended, self.lang, s.persona.outcomes)}", "ending"))
         return out
+
+    def _read_as(self, turn) -> str:
+        if turn.choice_id is None:
+            return f"({t('ui_free_not_understood', self.lang)})"
+        text = " ".join(turn.choice_text.split())
+        if len(text) > 90:  # subtle: two lines or so; the full text was in the list of choices
+            text = text[:89].rstrip() + "…"
+        if self.debug and turn.match_score is not None:
+            text += f" · {turn.match_score:.2f}"
+        return f"({t('ui_free_read_as', self.lang, text=text)})"
 
     def update_status(self, animate: bool = True) -> None:
         s = self.run.session
@@ -322,11 +351,16 @@ class ConversationScreen(Screen):
         except (SessionError, OSError) as exc:
             self.notify(str(exc), severity="error")
             return
+        self._show_turn(turn)
+
+    def _show_turn(self, turn) -> None:
         chat = self.query_one("#chat", VerticalScroll)
         chat.mount_all(self._turn_widgets(turn))
         self.update_status(animate=True)
         self._stick()
         self._refresh_keys()
+        if self.run.session.ended:
+            self.query_one("#choices").focus()
 
     def _refresh_keys(self) -> None:
         """Redraw the footer only when a key became (un)available: the footer is costly to rebuild."""
@@ -336,31 +370,52 @@ class ConversationScreen(Screen):
             self.refresh_bindings()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Free-text practice: the matcher maps the typed words to a choice (or the persona's fallback)."""
+        """Free text: match the typed words (trainer.freetext.match) and play the decision. A tie asks
+        "Bedoelde u:" first (TieScreen); Esc there gives the words back to the input."""
         event.stop()
-        text = event.value.strip()
-        if not text or self.run is None or self.free is None or self.run.session.ended:
+        raw = event.value
+        text = raw.strip()
+        run = self.run
+        if not text or run is None or self.freetext is None or run.session.ended:
             return
         from trainer.engine.session import SessionError
 
         try:
-            turn = self.free(self.run.session, text)
-        except (SessionError, OSError) as exc:
+            result = self.freetext.match(run.session, text)
+        except SessionError as exc:
             self.notify(str(exc), severity="error")
             return
         event.input.value = ""
-        widgets = self._turn_widgets(turn)
-        if self.practice:  # say how the words were read, right under them
-            read = (t("ui_free_read_as", self.lang, text=turn.choice_text) if turn.choice_id
-                    else t("ui_free_not_understood", self.lang))
-            widgets.insert(1, Note(read, "change"))
-        chat = self.query_one("#chat", VerticalScroll)
-        chat.mount_all(widgets)
-        self.update_status(animate=True)
-        self._stick()
-        self._refresh_keys()
-        if self.run.session.ended:
-            self.query_one("#choices").focus()
+        if result.kind == "tie":
+            from trainer.ui.tie import TieScreen
+
+            self.app.push_screen(TieScreen(result.candidates, text, lang=self.lang),
+                                 callback=partial(self._tie_answered, run, result, raw))
+            return
+        self._play_typed(run, result, raw)
+
+    def _tie_answered(self, run, result, raw: str, choice: str | None) -> None:
+        if choice is None or run is not self.run or run.session.ended or run.session.state.node != result.node:
+            self._give_back(raw)  # cancelled, or the session moved on meanwhile (playtest reload): type it again
+            return
+        self._play_typed(run, result, raw, choice)
+
+    def _play_typed(self, run, result, raw: str, choice: str | None = None) -> None:
+        from trainer.engine.session import SessionError
+
+        try:
+            turn = self.freetext.play(run, result, choice=choice)
+        except (SessionError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+            self._give_back(raw)
+            return
+        self._show_turn(turn)
+
+    def _give_back(self, raw: str) -> None:
+        free = self.query_one("#free", Input)
+        free.value = raw
+        free.cursor_position = len(raw)
+        free.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -413,7 +468,7 @@ class ConversationScreen(Screen):
 
     def reload(self) -> None:
         """Load the edited persona and replay the turns so far; on errors show the diagnostics and keep going."""
-        from trainer.engine.journal import Journal, actions, new_session_id, read_journal
+        from trainer.engine.journal import Journal, actions, new_session_id, read_journal, replay
         from trainer.engine.runner import Run
         from trainer.engine.session import Session, SessionError
         from trainer.persona.diagnostics import PersonaError
@@ -434,39 +489,45 @@ class ConversationScreen(Screen):
             return
         diagnostics.display = False
         header = old.header
-        session = Session(loaded.persona, analyser=old.session.analyse, start=header.get("start"),
-                          meters=header.get("meters"))
-        done, problem = 0, None
-        events = actions(read_journal(old.journal.path).events)
-        for ev in events:
-            try:
-                if session.ended:
-                    raise SessionError("the conversation already ends here")
-                if ev["type"] == "choose":
-                    session.choose(ev["choice"], typed=ev.get("typed"), score=ev.get("score"),
-                                   extra_picks=ev.get("picks", ()))
-                else:
-                    session.fallback(ev["typed"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()))
-                done += 1
-            except (SessionError, KeyError, TypeError) as exc:
-                problem = str(exc)
-                break
-        journal = old.journal
-        new_header = {**header, "persona_hash": loaded.content_hash}
-        if problem is not None:  # the old journal no longer matches: continue in a new one from here
-            new_header["session"] = new_session_id(loaded.persona.id)
-            journal = Journal.create(old.journal.path.parent, new_header)
-            for turn in session.turns:
-                journal.record_turn(turn)
-        self.run = Run(session, journal, loaded, new_header)
-        self.app.current_run = self.run
-        if self.free is not None:
-            from trainer.wiring import free_text_step
 
-            self.free = free_text_step(self.run)
+        def fresh() -> Session:
+            return Session(loaded.persona, analyser=old.session.analyse, start=header.get("start"),
+                           meters=header.get("meters"))
+
+        # the journal's own replay: typed turns come back exactly (typed text, score, picks, own_picks, codes)
+        session, problem = fresh(), None
+        events = actions(read_journal(old.journal.path).events)
+        try:
+            replay(session, events)
+        except (SessionError, KeyError, TypeError) as exc:
+            problem = str(exc)
+        done = len(session.turns)
+        new_header = {**header, "persona_hash": loaded.content_hash}
+        if problem is None:
+            self.run = Run(session, old.journal, loaded, new_header)
+        else:  # the old journal no longer matches: continue in a new one from here, with the turns that still fit
+            new_header["session"] = new_session_id(loaded.persona.id)
+            self.run = Run(fresh(), Journal.create(old.journal.path.parent, new_header), loaded, new_header)
+            replay(_Journaled(self.run), events[:done])
+        self.app.current_run = self.run
+        self._start_prepare()  # the edited persona's choices: index them again (unchanged content is reused)
         status = t("ui_reloaded", self.lang, turns=done)
         self._reload_status = [status] + ([t("ui_replay_stopped", self.lang, turn=done + 1, why=problem)]
                                           if problem else [])
         self.rebuild()
         self.notify("\n".join(self._reload_status), severity="warning" if problem else "information", timeout=5)
         self.refresh_bindings()
+
+
+class _Journaled:
+    """A Run as trainer.engine.journal.replay sees a session: the recorded actions go through Run.choose and
+    Run.fallback with their recorded arguments, so a new journal keeps every field of a typed turn."""
+
+    def __init__(self, run):
+        self.choose = run.choose
+        self.fallback = run.fallback
+        self._session = run.session
+
+    @property
+    def ended(self) -> bool:
+        return self._session.ended

@@ -59,6 +59,11 @@ REPLAY = [
     Key("replay-close", "escape", "close", "ui_key_close"),
 ]
 
+TIE = [  # "Bedoelde u:" after a typed line that fits two or three choices about equally
+    *[Key(f"tie-{n}", str(n), f"pick({n})", "ui_key_tie_pick", show=False, display="1–3") for n in range(1, 10)],
+    Key("tie-cancel", "escape", "cancel", "ui_key_tie_cancel"),
+]
+
 HELP = [
     Key("help-close", "escape,f1", "close", "ui_key_close"),
 ]
@@ -68,11 +73,11 @@ ERROR = [
     Key("quit-q", "q", "app.quit", "ui_key_quit"),
 ]
 
-SCOPES = {"app": APP, "start": START, "conversation": CONVERSATION, "debrief": DEBRIEF, "replay": REPLAY,
-          "help": HELP, "error": ERROR}
+SCOPES = {"app": APP, "start": START, "conversation": CONVERSATION, "tie": TIE, "debrief": DEBRIEF,
+          "replay": REPLAY, "help": HELP, "error": ERROR}
 SCOPE_TITLES = {"app": "ui_scope_app", "start": "ui_scope_start", "conversation": "ui_scope_conversation",
-                "debrief": "ui_scope_debrief", "replay": "ui_scope_replay", "help": "ui_scope_help",
-                "error": "ui_scope_error"}
+                "tie": "ui_scope_tie", "debrief": "ui_scope_debrief", "replay": "ui_scope_replay",
+                "help": "ui_scope_help", "error": "ui_scope_error"}
 
 
 def all_ids() -> set[str]:
@@ -123,7 +128,7 @@ def help_rows(lang: str, keymap: dict[str, str]) -> list[tuple[str, list[tuple[s
                 lines.append((k.display, t(k.desc, lang)))
                 continue
             lines.append((key_label(keymap.get(k.id, k.keys)), t(k.desc, lang)))
-        if scope == "conversation":
+        if scope in ("conversation", "tie"):
             lines.insert(1, ("↑ ↓ Enter", t("ui_key_arrows", lang)))
         rows.append((t(SCOPE_TITLES[scope], lang), lines))
     return rows
