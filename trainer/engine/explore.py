@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from trainer.engine.session import CompiledPersona, State
 from trainer.persona.conditions import parse
+from trainer.persona.flow import Flow
 from trainer.vocab import DEFAULT_PHASE_RULES, PHASE_ORDER
 
 W = 101  # meter values 0..100
@@ -257,57 +258,19 @@ class _Model:
 
         glob = refs_of([rules[ph] for ph in PHASE_ORDER] + ([p.break_off.when] if p.break_off else []))
         own = {n.id: refs_of([c.when for c in n.choices if c.when]) for n in p.nodes}
-        succ = {n.id: [c.next for c in n.choices if c.next in own] for n in p.nodes}
-        # strongly connected components (iterative Tarjan), then propagate along the condensed graph
-        index, low, on, stack, comp, counter = {}, {}, set(), [], {}, [0]
-        comps: list[list[str]] = []
-        for root in own:
-            if root in index:
-                continue
-            work = [(root, iter(succ[root]))]
-            index[root] = low[root] = counter[0]
-            counter[0] += 1
-            stack.append(root)
-            on.add(root)
-            while work:
-                node, it = work[-1]
-                advanced = False
-                for nxt in it:
-                    if nxt not in index:
-                        index[nxt] = low[nxt] = counter[0]
-                        counter[0] += 1
-                        stack.append(nxt)
-                        on.add(nxt)
-                        work.append((nxt, iter(succ[nxt])))
-                        advanced = True
-                        break
-                    if nxt in on:
-                        low[node] = min(low[node], index[nxt])
-                if advanced:
-                    continue
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        m = stack.pop()
-                        on.discard(m)
-                        comp[m] = len(comps)
-                        members.append(m)
-                        if m == node:
-                            break
-                    comps.append(members)
-        # Tarjan emits components in reverse topological order: successors first
+        flow = Flow(p)
+        comp: dict[str, int] = {}
         live_c: list[tuple[set, set, set]] = []
-        for members in comps:
+        for members in flow.components():  # strongly connected sets, successors first
             acc = (set(glob[0]), set(glob[1]), set(glob[2]))
+            for m in members:
+                comp[m] = len(live_c)
             for m in members:
                 for i in range(3):
                     acc[i].update(own[m][i])
-                for nxt in succ[m]:
-                    c = comp[nxt]
-                    if c != len(live_c):
+                for nxt in flow.successors(m):
+                    c = comp.get(nxt)
+                    if nxt in own and c != len(live_c):
                         for i in range(3):
                             acc[i].update(live_c[c][i])
             live_c.append(acc)
