@@ -26,13 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gesprekstrainer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"trainer.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"trainer.commands.{name}":
-                raise
-            continue  # a command that is not part of this build yet
-        module.add_parser(sub)
+        importlib.import_module(f"trainer.commands.{name}").add_parser(sub)
     return parser
 
 
