@@ -116,10 +116,8 @@ class PlainUI:
         self.say(f"{s.persona.name}: {s.current_line()}")
         self.say()
         self.say(f"{t('outcome', self.lang)}: {outcome_label(s.outcome, self.lang, s.persona.outcomes)}")
-        try:
-            from trainer.debrief.render import render_text
-            from trainer.debrief.build import build_debrief
-        except ImportError:
-            return
+        from trainer.debrief.build import build_debrief
+        from trainer.debrief.render import render_text
+
         self.say()
         self.say(render_text(build_debrief(s, lang=self.lang), lang=self.lang))

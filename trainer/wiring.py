@@ -1,4 +1,5 @@
-"""Glue between layers for the front ends (CLI, plain mode, app): which analyser the engine uses."""
+"""Glue between layers for the front ends (CLI, plain mode, app): the analyser the engine uses, and the
+free-text matcher. The engine itself imports neither (it sits below them)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ from trainer.engine.session import Analyser
 from trainer.errors import SetupError
 
 
-def default_analyser() -> Analyser | None:
+def default_analyser() -> Analyser:
     """The controlling-language analyser, plugged into the engine's sensitivity hook."""
-    try:
-        from trainer.debrief.analyser import LexiconError, analyse, default_lexicon
-    except ImportError:  # analyser not built yet
-        return None
+    from trainer.debrief.analyser import LexiconError, analyse, default_lexicon
+
     try:
         default_lexicon()  # load now, so a broken trainer lexicon is reported before anything starts
     except LexiconError as exc:
@@ -20,20 +19,16 @@ def default_analyser() -> Analyser | None:
 
 
 def free_text_handler():
-    """The plain mode's handler for typed lines (free-text practice), when the matcher is built."""
-    try:
-        from trainer.freetext import plain_handler
-    except ImportError:
-        return None
+    """The plain mode's handler for typed lines (free-text practice)."""
+    from trainer.freetext import plain_handler
+
     return plain_handler
 
 
 def free_text_step(run=None):
     """A test-plan 'type:' step: match typed words and play them (journaled when a Run is given)."""
-    try:
-        from trainer.freetext import play_typed
-    except ImportError:
-        return None
+    from trainer.freetext import play_typed
+
     if run is None:
         return lambda session, text: play_typed(session, text)
     return lambda session, text: play_typed(session, text, run=run)

@@ -30,12 +30,9 @@ def run(args) -> int:
 
     lang = resolve_lang(args)
     if not args.plain:
-        try:
-            from trainer.ui.app import run_app
-        except ImportError:
-            run_app = None
-        if run_app is not None:
-            return run_app(args, lang)
+        from trainer.ui.app import run_app
+
+        return run_app(args, lang)
     return run_plain(args, lang)
 
 
