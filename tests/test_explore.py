@@ -109,3 +109,17 @@ def test_shift_of_many_cells_matches_cell_by_cell():
         for t, m in cells:
             want |= 1 << (min(100, max(0, t + dt)) * 101 + min(100, max(0, m + dm)))
         assert shift(bits, dt, dm) == want
+
+
+def test_sparse_and_dense_shift_agree():
+    import random
+
+    from trainer.engine.explore import _shift_cells
+
+    rnd = random.Random(9)
+    for _ in range(200):
+        bits = 0
+        for _ in range(rnd.randint(1, 8)):
+            bits |= 1 << rnd.randrange(101 * 101)
+        dt, dm = rnd.randint(-110, 110), rnd.randint(-110, 110)
+        assert _shift_cells(bits, dt, dm) == shift(bits, dt, dm)

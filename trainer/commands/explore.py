@@ -11,7 +11,7 @@ def add_parser(sub) -> None:
                                    "endings reached, meter ranges, unreached nodes and choices, and stuck states.")
     p.add_argument("persona", help="persona id or file")
     p.add_argument("--json", action="store_true", help="machine-readable report")
-    p.add_argument("--max-layers", type=int, default=200, help="explore at most this many turns deep (default 200)")
+    p.add_argument("--max-layers", type=int, default=500, help="explore at most this many turns deep (default 500)")
     add_persona_dirs(p)
     p.set_defaults(run=run)
 

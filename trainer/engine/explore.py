@@ -30,7 +30,7 @@ W = 101  # meter values 0..100
 FULL = (1 << (W * W)) - 1
 ROW = (1 << W) - 1  # one trust row (all motivation values)
 COL0 = sum(1 << (t * W) for t in range(W))  # motivation 0 in every row
-MAX_LAYERS = 200  # turns deep; slowly drifting loops can add new meter values for hundreds of turns
+MAX_LAYERS = 500  # turns deep; slowly drifting loops can add new meter values for hundreds of turns
 MAX_KEYS = 250_000  # (node, refs) pairs summed over the layers: bounds memory (a bitset is ~1.3 kB) on huge personas
 
 
@@ -112,6 +112,22 @@ def shift(cells: int, dt: int, dm: int) -> int:
         under = _fold_cols(cells & _low_cols(d), d)
         cells = ((cells & _cols_from(d)) >> d) | under
     return cells & FULL
+
+
+SPARSE = 6  # up to this many cells, moving them one by one beats shifting the whole 10,201-bit set
+
+
+def _shift_cells(cells: int, dt: int, dm: int) -> int:
+    """shift() for a few cells: late in a search most new sets hold only a handful."""
+    out = 0
+    while cells:
+        low = cells & -cells
+        t, m = divmod(low.bit_length() - 1, W)
+        t += dt
+        m += dm
+        out |= 1 << ((0 if t < 0 else W - 1 if t >= W else t) * W + (0 if m < 0 else W - 1 if m >= W else m))
+        cells ^= low
+    return out
 
 
 def preimage(cells: int, dt: int, dm: int) -> int:
@@ -439,6 +455,16 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
     transitions = 0
     truncated = False
     stored = 1
+    moves: dict[Key, tuple] = {}  # key -> (no-open mask, [(choice, mask, dt, dm, next key, ending, break mask)])
+
+    def moves_of(k: Key) -> tuple:
+        got = moves.get(k)
+        if got is None:
+            masks = dict(model.choice_masks(k))
+            got = moves[k] = (masks[""], [(cid, masks[cid], *model.moves[cid], k2, ending, model.break_mask(k2))
+                                           for cid, k2, ending in successors(k)])
+        return got
+
     while layers[-1]:
         if len(layers) > max_layers or stored > max_keys:
             truncated = True
@@ -446,18 +472,27 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
         depth = len(layers)
         frontier: dict[Key, int] = defaultdict(int)
         for k, bits in layers[-1].items():
-            masks = dict(model.choice_masks(k))
-            if bits & masks[""]:
+            none_open, edges = moves_of(k)
+            if bits & none_open:
                 no_open.add(k.node)
-            for cid, k2, ending in successors(k):
-                post, ends, sel = play(k, bits, masks, cid, k2, ending)
+            for cid, mask, dt, dm, k2, ending, brk_mask in edges:
+                sel = bits & mask
                 if not sel:
                     continue
                 taken[(k, cid)] = True
-                transitions += sel.bit_count()
-                for e, b in ends:
-                    end_bits[e] |= b
-                    first_hit.setdefault(e, depth)
+                n = sel.bit_count()
+                transitions += n
+                post = shift(sel, dt, dm) if n > SPARSE else _shift_cells(sel, dt, dm)
+                brk = post & brk_mask
+                if brk:
+                    end_bits[brk_end] |= brk
+                    first_hit.setdefault(brk_end, depth)
+                    post &= ~brk
+                if ending:
+                    if post:
+                        end_bits[ending] |= post
+                        first_hit.setdefault(ending, depth)
+                    continue
                 new = post & ~reach[k2] if post else 0
                 if new:
                     frontier[k2] |= new
