@@ -15,7 +15,9 @@ COMMANDS = ["play", "sessions", "debrief", "validate", "lint", "graph", "explore
             "export", "send", "report"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only`, just that command's subparser (what parsing its arguments needs:
+    `trainer play` starts without importing the twelve other command modules)."""
     parser = argparse.ArgumentParser(
         prog="trainer",
         description="Gesprekstrainer: oefen gesprekken over vrijwilligerswerk en participatie. "
@@ -25,16 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"gesprekstrainer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in [only] if only in COMMANDS else COMMANDS:
         importlib.import_module(f"trainer.commands.{name}").add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["play", *argv]  # `trainer` alone opens the simulator
+    parser = build_parser(only=argv[0])  # a command named first needs only its own parser; else all of them
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()

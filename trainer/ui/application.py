@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from trainer.i18n import t
-from trainer.ui.app import open_run, sessions_folder
+from trainer.ui.app import open_run, resume_gc, sessions_folder
 from trainer.ui.conversation import ConversationScreen
 from trainer.ui.keys import all_ids, bindings, localize
 from trainer.ui.options import AppOptions
@@ -41,15 +41,15 @@ class TrainerApp(App):
         if o.resume is not None:
             return self._conversation(partial(open_run, o, resume=o.resume))
         if o.persona:
-            return self._conversation(partial(open_run, o, persona=o.persona))
+            return self._conversation(partial(open_run, o, persona=o.persona), mode=o.mode)
         from trainer.ui.start import StartScreen
 
         return StartScreen(lang=self.lang, trainee=o.trainee, mode=o.mode)
 
-    def _conversation(self, opener) -> ConversationScreen:
+    def _conversation(self, opener, mode: str | None = None) -> ConversationScreen:
         o = self.options
         return ConversationScreen(opener, lang=self.lang, debug=o.debug, exit_after=o.exit_after,
-                                  reload_interval=o.reload_interval)
+                                  reload_interval=o.reload_interval, mode=mode)
 
     def on_mount(self) -> None:
         from trainer.ui.keymap import default_keymap_path, load_keymap
@@ -59,7 +59,10 @@ class TrainerApp(App):
         self.user_keymap, self.keymap_problems = load_keymap(path, all_ids())
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
-        self.push_screen(self.first_screen())
+        first = self.first_screen()
+        self.push_screen(first)
+        if not isinstance(first, ConversationScreen):  # a conversation resumes the collector once it is filled
+            self.call_after_refresh(resume_gc)
         for problem in self.keymap_problems:
             self.notify(problem, title=t("ui_keymap_problem", self.lang), severity="warning", timeout=8)
 
@@ -69,7 +72,8 @@ class TrainerApp(App):
             opener = partial(open_run, self.options, resume=resume)
         else:
             opener = partial(open_run, self.options, persona=persona, trainee=trainee, mode=mode)
-        self.switch_screen(self._conversation(opener))
+            mode = mode or self.options.mode
+        self.switch_screen(self._conversation(opener, mode=mode))
 
     def show_debrief(self, run) -> None:
         from trainer.ui.debrief import DebriefScreen
@@ -87,6 +91,7 @@ class TrainerApp(App):
     def show_error(self, title: str, lines: list[str]) -> None:
         from trainer.ui.help import ErrorScreen
 
+        resume_gc()
         self.switch_screen(ErrorScreen(title, lines, lang=self.lang))
 
     # --- helpers the screens use ---------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trainer.i18n import effect_reason, label, outcome_label, t, PHASE_LABELS
 from trainer.ui.keys import bindings, localize
-from trainer.ui.widgets import ChatMessage, Meter, Note
+from trainer.ui.widgets import ChatMessage, Footer, Meter, Note
 
 
 def meter_changes(turn, lang: str) -> list[str]:
@@ -35,13 +35,19 @@ def meter_changes(turn, lang: str) -> list[str]:
 
 
 class ConversationScreen(Screen):
-    """Holds one Run. `opener` is called in a worker thread and returns (Run, notes) or raises OpenError."""
+    """Holds one Run. `opener` is called in a worker thread and returns (Run, notes) or raises OpenError.
+
+    `mode` is the session's mode when it is known before the session opens (a new session, not a resumed one):
+    the screen is then laid out for it from the first paint (side panel for practice), so nothing moves and no
+    styles are recomputed when the persona's first line arrives."""
 
     BINDINGS = bindings("conversation", "nl")
 
     def __init__(self, opener: Callable, *, lang: str, debug: bool = False, exit_after: str | None = None,
-                 reload_interval: float = 0.5):
+                 reload_interval: float = 0.5, mode: str | None = None):
         super().__init__()
+        if mode is not None:
+            self._set_mode_classes(mode != "assessment", debug, update=False)
         localize(self, "conversation", lang)
         self.lang = lang
         self.opener = opener
@@ -77,10 +83,20 @@ class ConversationScreen(Screen):
         self.query_one("#free").display = False
         self.query_one("#chat").can_focus = False
         if self.exit_after == "paint":  # benchmark hook: stop at the first paint
-            self.call_after_refresh(self.app.exit)
+            self.call_after_refresh(self._bench_exit)
             return
         # open the session after the first paint, off the event loop
         self.call_after_refresh(self._start_open)
+
+    def _set_mode_classes(self, practice: bool, debug: bool, update: bool = True) -> None:
+        """One style update at most (none when unchanged): each one restyles the whole screen."""
+        self.update_classes({"-practice": practice, "-assessment": not practice, "-debug": debug}, update=update)
+
+    def _bench_exit(self) -> None:
+        from trainer.ui.options import write_bench_stamp
+
+        write_bench_stamp()
+        self.app.exit()
 
     def _start_open(self) -> None:
         self.run_worker(self._open, thread=True, group="open", exit_on_error=False)
@@ -102,10 +118,7 @@ class ConversationScreen(Screen):
         self.run = run
         self.notes = notes
         self.app.current_run = run
-        practice = self.practice
-        self.set_class(practice, "-practice")
-        self.set_class(not practice, "-assessment")
-        self.set_class(self.debug, "-debug")
+        self._set_mode_classes(self.practice, self.debug)
         self.rebuild()
         self.query_one("#choices").focus()
         self.freetext = None
@@ -128,8 +141,11 @@ class ConversationScreen(Screen):
             self._mtime = self._stat()
             self.set_interval(self.reload_interval, self._check_reload, name="persona-reload")
         self.refresh_bindings()
+        from trainer.ui.app import resume_gc
+
+        resume_gc()  # start-up is over (see trainer.ui.app.pause_gc)
         if self.exit_after == "ready":
-            self.call_after_refresh(self.app.exit)
+            self.call_after_refresh(self._bench_exit)
             return
         if hasattr(run.session.analyse, "warm"):
             self.call_after_refresh(self._start_warm)

@@ -9,13 +9,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, LoadingIndicator, Static
+from textual.widgets import Button, LoadingIndicator, Static
 
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, PHASE_LABELS, label, outcome_label, t
 from trainer.ui.chart import render_chart
 from trainer.ui.conversation import meter_changes
 from trainer.ui.keys import bindings, localize
-from trainer.ui.widgets import ChatMessage, Meter, Note
+from trainer.ui.widgets import ChatMessage, Footer, Meter, Note
 
 
 def default_builder():

@@ -7,10 +7,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from trainer.i18n import t
 from trainer.ui.keys import bindings, help_rows, localize
+from trainer.ui.widgets import Footer
 
 
 class HelpScreen(ModalScreen):

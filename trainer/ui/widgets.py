@@ -5,7 +5,53 @@ from __future__ import annotations
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.widgets import Footer as TextualFooter
 from textual.widgets import Static
+
+
+class Footer(TextualFooter):
+    """Textual's footer, rebuilt only when what it shows changes.
+
+    Textual's footer rebuilds itself (re-creates and re-styles every key, 5-12 ms) after every
+    `bindings_updated` signal, and opening a screen sends four or five of them (resume, focus, ...), mostly with
+    the same keys; those rebuilds ran while the session was being opened, competing with it for the interpreter.
+    Here the signals are coalesced into one check after the next refresh, and the footer is rebuilt only when
+    the keys it would show (binding, enabled, key display) differ from those it shows. It also shows the keys
+    from its first paint on instead of after the first rebuild.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._bindings_ready = True  # the screen's bindings are there once this is composed
+        self._shown: tuple | None = None
+        self._check_queued = False
+
+    def _keys(self) -> tuple:
+        """Everything Footer.compose reads from the bindings."""
+        app = self.app
+        active = self.screen.active_bindings
+        keys = [(binding, enabled, tooltip, app.get_key_display(binding))
+                for _node, binding, enabled, tooltip in active.values() if binding.show]
+        palette = active.get(app.COMMAND_PALETTE_BINDING)
+        if palette is not None:
+            keys.append(("palette", palette.binding, palette.enabled, app.get_key_display(palette.binding)))
+        return (self.show_command_palette, app.ENABLE_COMMAND_PALETTE, self.compact, self.combine_groups, *keys)
+
+    def compose(self):
+        self._shown = self._keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen) -> None:
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._check_queued:
+            self._check_queued = True
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        self._check_queued = False
+        if self.is_attached and self._keys() != self._shown:
+            await self.recompose()
 
 
 class ChatMessage(Static):
@@ -36,7 +82,7 @@ class Meter(Widget):
     def __init__(self, label: str, **kwargs):
         super().__init__(**kwargs)
         self.label = label
-        self.target = 0
+        self.target: int | None = None  # None: no value yet (a session still opening): only the label is shown
         self.delta = 0
 
     def set_value(self, value: int, delta: int = 0, animate: bool = True) -> None:
@@ -51,6 +97,8 @@ class Meter(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        if self.target is None:
+            return Text(self.label, style=self.get_component_rich_style("meter--label"))
         width = max(self.size.width, 10)
         shown = round(self.value)
         head = Text()
