@@ -250,6 +250,36 @@ def test_trigger_index_never_changes_a_result(lexicon, monkeypatch):
     assert fast == slow
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["u", "je", "ik", "we", "kan", "kunnen", "ook", "anders", "of", "elke", "week", "stuur",
+                                 "me", "volgende", "is", "maar", "een", "paar", "doet", "deed", "het", "niet", "toe",
+                                 "hoe", "voelt", "dat", "wordt", "snel", "even", "controleren", "'", ".", "?", ",",
+                                 ":", "morgen", "begint", "lever", "gewoon", "leuk", "nou", "check", "zie"]),
+                max_size=14).map(" ".join))
+def test_trigger_keys_never_skip_a_matching_rule(lexicon, text):
+    """Every rule that matches a line is among the index's candidates, raw regexes included."""
+    norm = A._fold(text)[0]
+    for lang in ("nl", "en"):
+        index = lexicon._index[lang]
+        tried = {id(r) for r in index.candidates(norm)}
+        missed = [r.id for r in index.rules if id(r) not in tried and next(r.find(norm), None) is not None]
+        assert not missed, (text, lang, missed)
+
+
+@pytest.mark.parametrize("regex, keys", [
+    (r"(?<!\w)volgende(?!\w)", {"volgende"}),             # bounded on both sides: a whole word
+    (r"(?:^|(?<=[.!?] ))(?:snel|vlug) even\b", {"snel", "vlug"}),
+    (r"(?<!\w)controle\w*", {"controle*"}),                  # a word's start
+    (r"doet er niet", {"er"}),                               # the inner word is whole, "doet" may be a word's end
+    (r"doet er", {"er*"}),                                   # ... and "er" a word's start
+    (r"abc", {"*abc*"}),                                     # any part of a word
+    (r"\d+ uur|\w", None),                                   # no fixed text in every match: always tried
+    (r"(?i:abc)", None),
+])
+def test_raw_regex_trigger_keys(regex, keys):
+    assert A._regex_triggers(regex) == (None if keys is None else frozenset(keys))
+
+
 def test_builtin_lexicon_is_complete(lexicon):
     for rule in lexicon.rules:
         if rule.category in CONTROLLING_CATEGORIES:

@@ -57,9 +57,11 @@ Word patterns: words separated by spaces, matched as whole words, case- and acce
 Raw `regex:` rules run on the lower-cased, accent-stripped text and may not use named groups or backreferences;
 they must mind word boundaries themselves.
 
-Speed: each rule knows a few trigger words (from its rarest required word), so a line only tries the rules whose
-triggers occur in it; regexes are compiled on first use; results are cached. About 10-25k new lines/s and over
-a million cached lines/s on one core; loading the built-in lexicon takes about 0.1 s.
+Speed: each rule knows a few trigger words (from its rarest required word; for a raw regex, from a stretch of plain
+text that every match contains, read from the parsed regex), so a line only tries the rules whose triggers occur in
+it; what each word of a line triggers is remembered; regexes are compiled on first use; results are cached. About
+80k new short lines/s (30k/s for the longer eval lines) and over a million cached lines/s on one core
+(scripts/bench_analyser.py); loading the built-in lexicon takes about 0.1 s.
 
 Codes: a rough MI-code guess for free-text turns (question, reflections, affirm, emphasizing_autonomy,
 seeking_collaboration, giving_information, persuade[_with_permission], confront), from the rules' categories and
@@ -73,6 +75,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Iterable
 
@@ -155,6 +158,8 @@ _FOLD = _fold_table()
 
 def _fold(text: str) -> tuple[str, list[int] | None]:
     """Lower-case, accent-free text, plus an index map to the original when the lengths differ."""
+    if text.isascii() and "`" not in text:  # nothing to fold (the table's only ASCII entry is the backtick)
+        return text.lower(), None
     norm = text.translate(_FOLD).lower()
     if len(norm) == len(text):
         return norm, None
@@ -313,6 +318,213 @@ def _rarity(words: frozenset[str]) -> tuple:
     return sum(w.rstrip("*") in _COMMON for w in words), len(words), -min(map(len, words))
 
 
+# Raw regexes have no word patterns to take trigger words from, so without help every line would try them all.
+# _regex_triggers() reads the parsed regex instead: it finds a stretch that every match must contain as plain text
+# ("doe[tn] er" -> "doet er" or "doen er") and turns each such string into a key on one word of the line: a whole
+# word ("er"), a word's start ("word*"), end ("*word") or any part of it ("*word*"), depending on what the regex
+# guarantees around that word. A line none of whose words fits a key cannot match, and the rule is skipped.
+
+try:
+    import re._constants as _sre_const
+    import re._parser as _sre_parse  # Python 3.11+
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _sre_const  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+_MAX_NEEDLES = 64
+_WORD_CHAR = re.compile(r"\w")
+_Needle = tuple  # (text, nothing-or-a-non-word-character-before, ...-after)
+
+
+def _regex_triggers(regex: str) -> frozenset[str] | None:
+    """Trigger keys (see _Index) of which every match of `regex` satisfies one, or None (always try the rule)."""
+    try:
+        parsed = _sre_parse.parse(regex)
+    except Exception:  # noqa: BLE001 - the rule's own compile reports a broken regex
+        return None
+    best = _seq_needles(list(parsed), False, False)
+    return frozenset(_needle_key(n) for n in best) if best else None
+
+
+def _needle_key(needle: _Needle) -> str:
+    """The most selective key one needle gives: its words are whole where bounded on both sides."""
+    text, before, after = needle
+    best, rank = "", -1
+    for m in re.finditer(r"\w+", text):
+        left = m.start() > 0 or before
+        right = m.end() < len(text) or after
+        word = m.group()
+        key, r = ((word, 3) if left and right else (word + "*", 2) if left else ("*" + word, 1) if right
+                  else ("*" + word + "*", 0))
+        if (r, len(word)) > (rank, len(best.strip("*"))):
+            best, rank = key, r
+    return best
+
+
+def _needles_ok(needles: set[_Needle] | None) -> bool:
+    return bool(needles) and all(_WORD_CHAR.search(n[0]) for n in needles)
+
+
+def _score(needles: set[_Needle]) -> tuple:
+    keys = [_needle_key(n) for n in needles]
+    return (-sum(k.startswith("*") for k in keys), min(len(k.strip("*")) for k in keys), -len(keys))
+
+
+def _better(a: set[_Needle] | None, b: set[_Needle] | None) -> set[_Needle] | None:
+    if not _needles_ok(b):
+        return a if _needles_ok(a) else None
+    if not _needles_ok(a):
+        return b
+    return a if _score(a) >= _score(b) else b
+
+
+def _seq_needles(items: list, before: bool, after: bool) -> set[_Needle] | None:
+    """Best needle set of a sequence: a run of items that each match one of a few fixed strings (their cross
+    product), or a needle set of one group inside the sequence. `before`/`after`: the sequence is known to stand
+    after/before a non-word character (or the text's edge)."""
+    best, run, start = None, {""}, 0
+
+    def close(end: int):
+        if "" in run or not run:
+            return None
+        b = _nonword_before(items[start - 1]) if start else before
+        a = _nonword_after(items[end]) if end < len(items) else after
+        return {(s, b, a) for s in run}
+
+    for k, (op, av) in enumerate(items):
+        fixed = _fixed(op, av)
+        if fixed is not None and len(run) * len(fixed) <= _MAX_NEEDLES:
+            run = {x + y for x in run for y in fixed}
+            continue
+        best = _better(best, close(k))
+        if fixed is None:
+            run, start = {""}, k + 1
+            b = _nonword_before(items[k - 1]) if k else before
+            a = _nonword_after(items[k + 1]) if k + 1 < len(items) else after
+            best = _better(best, _item_needles(op, av, b, a))
+        else:
+            run, start = set(fixed), k
+    return _better(best, close(len(items)))
+
+
+def _item_needles(op, av, before: bool, after: bool) -> set[_Needle] | None:
+    """Needles of one non-fixed item: a group, an alternation of needle-able branches, a repeat done at least once."""
+    if op is _sre_const.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & _sre_const.SRE_FLAG_IGNORECASE else _seq_needles(list(sub), before, after)
+    if op is _sre_const.BRANCH:
+        out: set[_Needle] = set()
+        for branch in av[1]:
+            got = _seq_needles(list(branch), before, after)
+            if not _needles_ok(got):
+                return None
+            out |= got
+        return out if len(out) <= _MAX_NEEDLES else None
+    if op in (_sre_const.MAX_REPEAT, _sre_const.MIN_REPEAT) and av[0] >= 1:
+        return _seq_needles(list(av[2]), False, False)
+    return None
+
+
+def _fixed(op, av) -> set[str] | None:
+    """The strings one item can match when there are only a few of them (a literal, a small class, a group or
+    alternation of such), else None."""
+    if op is _sre_const.LITERAL:
+        return {chr(av)}
+    if op is _sre_const.IN:
+        if any(o is not _sre_const.LITERAL for o, _ in av):
+            return None
+        return {chr(v) for _, v in av}
+    if op is _sre_const.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & _sre_const.SRE_FLAG_IGNORECASE else _fixed_seq(list(sub))
+    if op is _sre_const.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            got = _fixed_seq(list(branch))
+            if got is None:
+                return None
+            out |= got
+        return out if len(out) <= _MAX_NEEDLES else None
+    return None
+
+
+def _fixed_seq(items: list) -> set[str] | None:
+    run = {""}
+    for op, av in items:
+        fixed = _fixed(op, av)
+        if fixed is None or len(run) * len(fixed) > _MAX_NEEDLES:
+            return None
+        run = {x + y for x in run for y in fixed}
+    return run
+
+
+def _nonword_char(op, av) -> bool:
+    """The item consumes exactly one character, never a word character."""
+    if op is _sre_const.LITERAL:
+        return not _WORD_CHAR.match(chr(av))
+    if op is _sre_const.IN:
+        return all((o is _sre_const.LITERAL and not _WORD_CHAR.match(chr(v)))
+                   or (o is _sre_const.CATEGORY and v in (_sre_const.CATEGORY_SPACE, _sre_const.CATEGORY_NOT_WORD))
+                   for o, v in av)
+    return False
+
+
+def _nonword_before(item) -> bool:
+    """After this item, the previous character of the text is not a word character (or there is none)."""
+    op, av = item
+    if _nonword_char(op, av):
+        return True
+    if op is _sre_const.AT:
+        return av in (_sre_const.AT_BEGINNING, _sre_const.AT_BEGINNING_STRING, _sre_const.AT_BOUNDARY)
+    if op is _sre_const.ASSERT_NOT and av[0] < 0:  # (?<!\w)
+        sub = list(av[1])
+        return len(sub) == 1 and sub[0][0] is _sre_const.IN and list(sub[0][1]) == [
+            (_sre_const.CATEGORY, _sre_const.CATEGORY_WORD)]
+    if op is _sre_const.ASSERT and av[0] < 0:  # (?<=... ) ending in a non-word character
+        sub = list(av[1])
+        return bool(sub) and _nonword_before(sub[-1])
+    if op is _sre_const.SUBPATTERN:
+        sub = list(av[3])
+        return bool(sub) and _nonword_before(sub[-1])
+    if op is _sre_const.BRANCH:
+        return all(list(b) and _nonword_before(list(b)[-1]) for b in av[1])
+    return False
+
+
+def _nonword_after(item) -> bool:
+    """Before this item, the next character of the text is not a word character (or there is none)."""
+    op, av = item
+    if _nonword_char(op, av):
+        return True
+    if op is _sre_const.AT:
+        return av in (_sre_const.AT_END, _sre_const.AT_END_STRING, _sre_const.AT_BOUNDARY)
+    if op is _sre_const.ASSERT_NOT and av[0] > 0:  # (?!\w)
+        sub = list(av[1])
+        return len(sub) == 1 and sub[0][0] is _sre_const.IN and list(sub[0][1]) == [
+            (_sre_const.CATEGORY, _sre_const.CATEGORY_WORD)]
+    if op is _sre_const.ASSERT and av[0] > 0:  # (?=\s*[.,;]|$)
+        return _starts_nonword(list(av[1]))
+    if op is _sre_const.SUBPATTERN:
+        return _starts_nonword(list(av[3]))
+    if op is _sre_const.BRANCH:
+        return all(_starts_nonword(list(b)) for b in av[1])
+    return False
+
+
+def _starts_nonword(items: list) -> bool:
+    for op, av in items:
+        if _nonword_char(op, av) or (op is _sre_const.AT and av in (_sre_const.AT_END, _sre_const.AT_END_STRING)):
+            return True
+        if op in (_sre_const.MAX_REPEAT, _sre_const.MIN_REPEAT) and all(_nonword_char(o, v) for o, v in av[2]):
+            if av[0] >= 1:
+                return True
+            continue  # may match nothing: look at what follows
+        if op in (_sre_const.SUBPATTERN, _sre_const.BRANCH):
+            return _nonword_after((op, av))
+        return False
+    return False
+
+
 # --- the lexicon ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -334,46 +546,74 @@ class Rule:
         texts = dict(getattr(self, field))
         return texts.get(ui_lang) or texts.get("nl") or texts.get("en") or ""
 
-    def find(self, norm: str):
-        """(start, end) of every match, also overlapping ones that start at later words."""
+    def find(self, norm: str, m: re.Match | None = None):
+        """(start, end) of every match, also overlapping ones that start at later words. `m`: the first match of
+        the regex in `norm`, when the caller has it already."""
         rx = _RX.get(self.regex) or _RX.setdefault(self.regex, re.compile(self.regex))  # compiled on first use
-        pos = 0
-        while (m := rx.search(norm, pos)) is not None:
+        if m is None:
+            m = rx.search(norm)
+        while m is not None:
             start = m.start()
             if not (self.word_start and start and (norm[start - 1].isalnum() or norm[start - 1] == "_")):
                 yield start, m.end()
-            pos = start + 1
+            m = rx.search(norm, start + 1)
 
 
 _RX: dict[str, re.Pattern] = {}
 
 
 class _Index:
-    """The rules of one language, findable by trigger word."""
+    """The rules of one language, findable by trigger key: a whole word ("word"), a word's start ("word*"), its end
+    ("*word") or any part of it ("*word*"). What a word of a line triggers is remembered (bounded)."""
 
     def __init__(self, rules: list[Rule]):
         self.rules = rules
         self.always: list[int] = []
         self.exact: dict[str, list[int]] = {}
-        self.prefix: dict[str, dict[str, list[int]]] = {}  # first two letters -> prefix -> rules
+        self.prefix: dict[str, list[int]] = {}
+        self.suffix: dict[str, list[int]] = {}
+        self.infix: dict[str, list[int]] = {}
         for i, r in enumerate(rules):
             if r.triggers is None:
                 self.always.append(i)
             for w in r.triggers or ():
-                if w.endswith("*"):
-                    self.prefix.setdefault(w[:2], {}).setdefault(w[:-1], []).append(i)
+                if w.startswith("*") and w.endswith("*") and len(w) > 2:
+                    self.infix.setdefault(w[1:-1], []).append(i)
+                elif w.startswith("*"):
+                    self.suffix.setdefault(w[1:], []).append(i)
+                elif w.endswith("*"):
+                    self.prefix.setdefault(w[:-1], []).append(i)
                 else:
                     self.exact.setdefault(w, []).append(i)
+        self._longest = max(map(len, [*self.prefix, *self.suffix, ""]))
+        self._firsts = frozenset(p[0] for p in self.prefix)   # a word can only start with a prefix key ...
+        self._lasts = frozenset(p[-1] for p in self.suffix)   # ... that begins with its first letter
+        self._words: dict[str, tuple[int, ...]] = {}
+
+    def _rules_of(self, w: str) -> tuple[int, ...]:
+        ids = list(self.exact.get(w, ()))
+        if w[0] in self._firsts:
+            for k in range(1, min(len(w), self._longest) + 1):
+                ids += self.prefix.get(w[:k], ())
+        if w[-1] in self._lasts:
+            for k in range(1, min(len(w), self._longest) + 1):
+                ids += self.suffix.get(w[-k:], ())
+        for part, more in self.infix.items():
+            if part in w:
+                ids += more
+        if len(self._words) >= 50_000:
+            self._words.clear()
+        out = self._words[w] = tuple(ids)
+        return out
 
     def candidates(self, norm: str) -> list[Rule]:
-        found = set(self.always)
-        exact, prefix = self.exact, self.prefix
+        found = set(self.always) if self.always else set()
+        memo = self._words
         for w in set(_TEXT_WORDS.findall(norm)):
-            if w in exact:
-                found.update(exact[w])
-            for p, ids in prefix.get(w[:2], {}).items():
-                if w.startswith(p):
-                    found.update(ids)
+            ids = memo.get(w)
+            if ids is None:
+                ids = self._rules_of(w)
+            found.update(ids)
         return [self.rules[i] for i in sorted(found)]
 
 
@@ -459,7 +699,7 @@ def _regex_of(entry: dict) -> list[tuple[str, frozenset[str] | None, bool]]:
             re.compile(rx)
         except re.error as exc:
             raise ValueError(f"regular expression does not compile: {exc}") from None
-        return [(rx, None, False)]
+        return [(rx, _regex_triggers(rx), False)]
     pats = entry["pattern"]
     pats = [pats] if isinstance(pats, str) else pats
     if not isinstance(pats, list) or not pats or not all(isinstance(p, str) for p in pats):
@@ -625,6 +865,7 @@ _NL_WORDS = frozenset("""de het een je jij jou jouw u uw ik mij mijn m'n dat nie
     even geen dit deze al zelf graag gewoon nou eens ja nee waar wie welke hier daar zou gaan gaat ga wij jullie ons
     onze bij uit aan tot heel kijken doen""".split())
 _COMMON = _EN_WORDS | _NL_WORDS
+_LANG_SCORE = {w: (w in _EN_WORDS) - (w in _NL_WORDS) for w in _COMMON}  # English minus Dutch, per word
 _QUESTION_START = {
     "nl": re.compile(r"\s*(?:wat|waarom|hoe|wie|waar\w*|wanneer|welke?|hoezo|hoeveel|(?:kunt|kun|kan|wilt|wil|zou|"
                      r"zullen|zal|mag|heeft|hebt|heb|bent|ben|is|vindt|vind|denkt|weet|doet|doe|gaat|ga|hoort|voelt|"
@@ -644,9 +885,7 @@ _CATEGORY_CODE = {
 def detect_lang(text: str, _folded: str | None = None) -> str:
     """'en' when the line has more English than Dutch function words, else 'nl'."""
     words = _LANG_WORDS.findall(_folded if _folded is not None else _fold(text)[0])
-    en = len([w for w in words if w in _EN_WORDS])
-    nl = len([w for w in words if w in _NL_WORDS])
-    return "en" if en > nl else "nl"
+    return "en" if sum(map(_LANG_SCORE.get, words, repeat(0, len(words)))) > 0 else "nl"
 
 
 def analyse(text: str, lang: str | None = None, *, ui_lang: str = "nl", lexicon: Lexicon | None = None) -> Analysis:
@@ -664,15 +903,15 @@ def _analyse(text: str, lang: str | None, ui_lang: str, lexicon: Lexicon) -> Ana
     norm, index = _fold(text)
     lang = lang or detect_lang(text, norm)
 
-    def in_question(end: int) -> bool:
-        m = _SENT_END.search(norm, end)
-        return m is not None and m.group() == "?"
-
     # One pass over the rules whose trigger words occur; sort the matches by kind.
     blocks, flag_matches, other_matches = [], [], []
     for rule in lexicon._index[lang].candidates(norm):
-        for s, e in rule.find(norm):
-            if rule.not_in_question and in_question(e):
+        rx = _RX.get(rule.regex)
+        first = None
+        if rx is not None and (first := rx.search(norm)) is None:  # the common case: no match, no generator
+            continue
+        for s, e in rule.find(norm, first):
+            if rule.not_in_question and _in_question(norm, e):
                 continue
             if rule.exception_for:
                 blocks.append((s, e, rule.exception_for))
@@ -711,23 +950,32 @@ def _analyse(text: str, lang: str | None, ui_lang: str, lexicon: Lexicon) -> Ana
 
     flags = tuple(sorted((Flag(r.category, *span(s, e), r.id, r.severity, r.text("explanation", ui_lang),
                                r.text("suggestion", ui_lang)) for r, s, e in found),
-                         key=lambda f: (f.start, f.end, f.category)))
+                         key=lambda f: (f.start, f.end, f.category))) if found else ()
     supportive = tuple(sorted((Hit(r.category, *span(s, e), r.id) for r, s, e in hits),
-                              key=lambda h: (h.start, h.end, h.category)))
+                              key=lambda h: (h.start, h.end, h.category))) if hits else ()
     codes = _guess_codes(norm, lang, [r for r, _, _ in found + hits] + code_rules)
     return Analysis(text, lang, bool(flags), flags, supportive, codes)
 
 
+def _in_question(norm: str, end: int) -> bool:
+    """The sentence around `end` ends with a question mark."""
+    m = _SENT_END.search(norm, end)
+    return m is not None and m.group() == "?"
+
+
+_CODE_ORDER = {c: i for i, c in enumerate(MI_CODES)}
+
+
 def _guess_codes(norm: str, lang: str, rules: list[Rule]) -> tuple[str, ...]:
-    codes = {r.code or _CATEGORY_CODE.get(r.category) for r in rules} - {None}
+    codes = {r.code or _CATEGORY_CODE.get(r.category) for r in rules}
+    codes.intersection_update(_CODE_ORDER)  # drops None
     if "?" in norm or _QUESTION_START[lang].match(norm):
         codes.add("question")
     if "complex_reflection" in codes:
         codes.discard("simple_reflection")  # one reflection per line; the deeper one wins
-    cats = {r.category for r in rules}
-    if "persuade" in codes and cats & {"permission", "choice"}:
+    if "persuade" in codes and any(r.category in ("permission", "choice") for r in rules):
         codes.discard("persuade")
         codes.add("persuade_with_permission")
     if not codes:
-        codes.add("giving_information")  # a plain statement
-    return tuple(c for c in MI_CODES if c in codes)
+        return ("giving_information",)  # a plain statement
+    return tuple(sorted(codes, key=_CODE_ORDER.__getitem__)) if len(codes) > 1 else tuple(codes)
