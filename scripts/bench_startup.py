@@ -1,6 +1,6 @@
 """Start-up benchmark of the terminal app: `trainer play <persona>` until the conversation screen is on screen,
 as a ratio to a minimal Textual app started the same way (a fresh `python` process in a pseudo-terminal of
-80x24) in the same run. Target: first paint <= 1.3x.
+80x24) in the same run. Target: the first conversation screen with the persona's line (ready) <= 1.3x.
 
 Two moments are measured, both ending the process right after a screen refresh
 (GESPREKSTRAINER_EXIT_AFTER, see trainer/ui/options.py):
@@ -15,6 +15,9 @@ Each moment is timed twice:
 - on screen: the wall-clock time the app wrote when that screen had been drawn (GESPREKSTRAINER_BENCH_STAMP,
   written just before the exit is requested; the minimal app writes the same stamp). No exit, no quantization:
   the time a person waits. The ratios are larger here, as the fixed exit cost no longer dilutes them.
+
+The machine's load moves every figure; runs are interleaved so drift hits all three alike, but compare ratios
+from runs on a quiet machine.
 
 Run: `scripts/bench bench_startup` or `python scripts/bench_startup.py`.
 """

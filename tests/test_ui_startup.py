@@ -1,6 +1,7 @@
 """The start-up path of `trainer play` (see scripts/bench_startup.py): the garbage collector paused until the
 first line is shown, the loading screen already laid out for the mode, the footer rebuilt only when its keys
-change, only the named command's parser built, and the benchmark's stamp hook."""
+change, only the named command's parser built, and the benchmark's stamp hook. Also: Enter on a choice acts in
+key order (a race the faster start made visible in tests/test_ui_tmux.py)."""
 
 from __future__ import annotations
 
@@ -206,3 +207,22 @@ def test_bench_stamp_written_only_when_asked(tmp_path, monkeypatch):
     before = time.time()
     write_bench_stamp()
     assert before <= float(stamp.read_text()) <= time.time()
+
+
+@run_async
+async def test_enter_then_undo_right_behind_it_keep_their_order(tmp_path):
+    """Enter chooses at once: a key typed right behind it (here undo) acts on the turn it made, not on the one
+    before (the keys are queued together, as a fast typist or a terminal multiplexer delivers them)."""
+    from textual.events import Key
+
+    app = create_app(options(tmp_path, persona="ria"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: conversation_ready(app))
+        await pilot.press("1")
+        run = app.screen.run
+        for key, character in (("down", None), ("enter", "\r"), ("u", "u")):
+            app.post_message(Key(key, character))
+        await pilot.pause(0.3)
+        assert [t.choice_id for t in run.session.turns] == ["begin.1"]
+        lines = run.journal.path.read_text().splitlines()[1:]
+        assert '"choice":"begin.1"' in lines[0] and '"choice":"verleden.2"' in lines[1] and '"undo"' in lines[2]

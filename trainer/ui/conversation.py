@@ -34,6 +34,20 @@ def meter_changes(turn, lang: str) -> list[str]:
     return lines
 
 
+class ChoiceList(OptionList):
+    """The numbered choices. Enter (or a click) chooses at once, in the order the keys came: Textual's OptionList
+    posts an OptionSelected message instead, which reaches the screen only after a key typed right behind
+    Enter (say "u") has run its binding, so the undo came first and the choice then landed on another node."""
+
+    def action_select(self) -> None:
+        highlighted = self.highlighted
+        if highlighted is None:
+            return
+        option = self.get_option_at_index(highlighted)
+        if not option.disabled and isinstance(self.screen, ConversationScreen):
+            self.screen.select_option(option.id or "")
+
+
 class ConversationScreen(Screen):
     """Holds one Run. `opener` is called in a worker thread and returns (Run, notes) or raises OpenError.
 
@@ -74,7 +88,7 @@ class ConversationScreen(Screen):
                 yield Static("", id="hint")
                 yield Static("", id="debug")
         yield Static("", id="diagnostics")
-        yield OptionList(id="choices")
+        yield ChoiceList(id="choices")
         yield Input(placeholder=t("ui_free_placeholder", self.lang), id="free")
         yield Footer()
 
@@ -435,7 +449,9 @@ class ConversationScreen(Screen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        ident = event.option.id or ""
+        self.select_option(event.option.id or "")
+
+    def select_option(self, ident: str) -> None:
         if ident == "debrief":
             self.action_debrief()
         elif ident.startswith("choice-"):
