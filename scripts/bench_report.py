@@ -7,8 +7,11 @@
 at random in the real engine (finished and unfinished sessions, undos, typed lines that matched nothing), written
 in the real journal format but without an fsync per line, then times:
 
+- report_cli_cold_s   a whole `trainer report DIR` in a fresh process with an empty cache: what an assessor waits
+                      for on a new cohort (the < 5 s target for 10,000 sessions)
 - report_cold_s   summaries of every session with an empty cache (replay + debrief of each journal)
-- report_warm_s   the same again, everything from the cache (the < 5 s target for 10,000 sessions)
+- report_serial_ms_per_session   the same in one process (jobs=1), over the first 2,000 sessions
+- report_warm_s   the same again, everything from the cache
 - report_<fmt>_s  a whole `trainer report --format <fmt>` run in-process with a warm cache (table, csv, xlsx, json)
 - export_*        `trainer export` of the first 100 sessions as json/html/xapi and all sessions as csv
 """
@@ -164,6 +167,19 @@ def bench(n: int = 10_000, keep: str | None = None) -> dict:
             assert not errors, errors[:3]
             return stats
 
+        def run_cli_cold():
+            import subprocess
+
+            shutil.rmtree(folder / ".cache", ignore_errors=True)
+            env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+            subprocess.run([sys.executable, "-m", "trainer", "report", str(folder), "--format", "csv", "-o",
+                            str(out / "cold.csv")], check=True, capture_output=True, env=env)
+
+        result["report_cli_cold_s"], _ = _timed(run_cli_cold)
+        shutil.rmtree(folder / ".cache", ignore_errors=True)
+        first = paths[:2000]
+        serial_s, _ = _timed(lambda: summaries(first, Loader(analyser=default_analyser()), use_cache=False, jobs=1))
+        result["report_serial_ms_per_session"] = round(1000 * serial_s / max(1, len(first)), 3)
         result["report_cold_s"], cold = _timed(run_summaries)
         result["report_warm_s"], warm = _timed(run_summaries)
         assert warm.hits == n, (warm.hits, warm.built)
@@ -184,7 +200,7 @@ def bench(n: int = 10_000, keep: str | None = None) -> dict:
     finally:
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    result["target_met"] = result["report_warm_s"] < 5.0
+    result["target_met"] = result["report_cli_cold_s"] < 5.0
     return result
 
 

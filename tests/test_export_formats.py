@@ -7,13 +7,13 @@ import uuid
 
 import pytest
 
-from test_export_record import BAD, COMPLIED, GOOD, analyser, mini_header, play, write_journal
+from test_export_record import BAD, COMPLIED, GOOD, ROOT, analyser, mini_header, play, write_journal
 from trainer.export.csvout import SESSION_COLUMNS, TURN_COLUMNS, session_row, turn_rows, write_csv
 from trainer.export.html import highlight, render_html
 from trainer.export.load import Loader
 from trainer.export.privacy import Pseudonyms, anonymise
 from trainer.export.record import with_trainee
-from trainer.export.summary import summarise
+from trainer.export.summary import summarise, summarise_session
 from trainer.export.xapi import NAMESPACE, iso_duration, registration, statement_id, statements
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>', "Zoë's & \"quotes\" </p>"]
@@ -68,6 +68,61 @@ def test_csv_excel_nl_dialect(tmp_path):
     row["rq_ratio"] = 1.5
     rows = read_csv(write_csv([row], SESSION_COLUMNS, dialect="excel-nl"), delimiter=";")
     assert rows[0]["rq_ratio"] == "1,5" and rows[0]["trainee"] == "Zoë"
+
+
+def test_fast_summary_equals_the_summary_of_the_record(tmp_path):
+    """The report summarises straight from the replayed session (Loader.summary); exports summarise the
+    SessionRecord. Both must give the same summary: finished, broken off, unfinished, typed fallback lines,
+    typed matched lines with picks, undo, a truncated journal, a changed persona, and a generated cohort of
+    every shipped persona (their own outcomes, cues, flags)."""
+    import importlib.util
+    import shutil
+
+    from test_export_record import MINI
+    from trainer.debrief.build import build_debrief
+    from trainer.export.record import build_record
+
+    paths = [play(tmp_path / "s", s).journal.path for s in (GOOD, BAD, COMPLIED, ["begin.1"], [])]
+    paths.append(play(tmp_path / "s", GOOD, trainee="", typed=["Ik snap het."]).journal.path)
+    paths.append(play(tmp_path / "s", ["begin.1"], typed=["U moet gewoon gaan, anders kort ik uw uitkering."]).journal.path)
+    run = play(tmp_path / "s", [], mode="assessment", typed=["Wat wilt u zelf?"])
+    run.choose("begin.1", typed="Wat zou u zelf willen?", score=0.71, extra_picks=("x",), own_picks=())
+    run.undo()
+    run.choose("begin.1", typed="Wat zou u zelf willen doen?", score=0.8)
+    paths.append(run.journal.path)
+    truncated = play(tmp_path / "s", ["begin.1", "midden.1"])
+    with open(truncated.journal.path, "ab") as fh:
+        fh.write(b'{"type":"choose","turn":3,"cho')
+    paths.append(truncated.journal.path)
+    copy = tmp_path / "mini.yaml"
+    shutil.copy(MINI, copy)
+    paths.append(play(tmp_path / "s", GOOD, persona=copy).journal.path)
+    copy.write_text(copy.read_text(encoding="utf-8").replace("Goedemorgen.", "Dag."), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("bench_report", ROOT / "scripts" / "bench_report.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.generate(tmp_path / "g" / "sessions", 80, seed=3)
+    paths += sorted((tmp_path / "g" / "sessions").glob("*.jsonl"))
+
+    seen = {"unfinished": 0, "fallback": 0, "typed": 0, "own_outcome": 0, "changed": 0}
+    for lang in ("nl", "en"):
+        loader = Loader(analyser=analyser(), lang=lang)
+        for path in paths:
+            fast = loader.summary(path)
+            assert fast == summarise(loader.record(path)), path.name
+            opened = loader.open(path)
+            debrief = build_debrief(opened.session, lang)
+            rec = build_record(opened.data.header, opened.data.events, opened.session, opened.loaded, debrief,
+                               journal_file=path)
+            assert summarise_session(opened.data.header, opened.data.events, opened.session, opened.loaded,
+                                     debrief, path) == summarise(rec) == fast
+            turns = opened.session.turns
+            seen["unfinished"] += not fast["finished"]
+            seen["fallback"] += any(t.choice_id is None for t in turns)
+            seen["typed"] += any(t.choice_id and t.typed for t in turns)
+            seen["own_outcome"] += fast["outcome"] == "lege_belofte"
+            seen["changed"] += fast["persona_changed"]
+    assert all(seen.values()), seen
 
 
 # --- HTML ----------------------------------------------------------------------------------------------------------

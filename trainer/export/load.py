@@ -171,13 +171,24 @@ class Loader:
 
     def record(self, path: str | Path, data: JournalData | None = None):
         """The SessionRecord of a journal (pseudonym as recorded; see privacy.Pseudonyms)."""
-        from trainer.debrief.build import build_debrief
         from trainer.export.record import build_record
+
+        return self._debriefed(path, data, lambda o, debrief: build_record(
+            o.data.header, o.data.events, o.session, o.loaded, debrief, journal_file=o.path,
+            truncated=o.data.truncated))
+
+    def summary(self, path: str | Path, data: JournalData | None = None) -> dict:
+        """`summary.summarise(self.record(path))`, made without building the record."""
+        from trainer.export.summary import summarise_session
+
+        return self._debriefed(path, data, lambda o, debrief: summarise_session(
+            o.data.header, o.data.events, o.session, o.loaded, debrief, o.path))
+
+    def _debriefed(self, path, data, make):
+        from trainer.debrief.build import build_debrief
 
         opened = self.open(path, data)
         try:
-            debrief = build_debrief(opened.session, self.lang)
-            return build_record(opened.data.header, opened.data.events, opened.session, opened.loaded, debrief,
-                                journal_file=opened.path, truncated=opened.data.truncated)
+            return make(opened, build_debrief(opened.session, self.lang))
         finally:
             release(opened.session)

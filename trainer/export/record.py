@@ -253,17 +253,39 @@ def _cue_events(cues, turns) -> dict[int, list[CueEventRef]]:
     return out
 
 
+def journal_facts(header: dict, events: list[dict], ended: bool, replayed_hash: str,
+                  journal_file: str | Path) -> dict:
+    """What a record takes from the journal rather than from the replay: id, trainee, mode, times, whether the
+    persona changed, and the time stamp of each effective action (`stamps`). Shared with summary.py."""
+    from trainer.engine.journal import actions
+
+    stamps = [a.get("at") for a in actions(events)]
+    started = header.get("started") or None
+    last_activity = next((e.get("at") for e in reversed(events) if e.get("at")), None)
+    finished_at = (stamps[-1] if stamps else None) if ended else None
+    return {
+        "session_id": str(header.get("session") or Path(journal_file).stem),
+        "trainee": header.get("trainee") or "",
+        "mode": str(header.get("mode") or "practice"),
+        "started_at": started,
+        "finished_at": finished_at,
+        "last_activity_at": last_activity,
+        "duration_seconds": _seconds(started, finished_at if ended else last_activity),
+        "persona_changed": replayed_hash != header.get("persona_hash"),
+        "stamps": stamps,
+    }
+
+
 def build_record(header: dict, events: list[dict], session, loaded, debrief, *, journal_file: str | Path,
                  truncated: bool = False, trainee: str | None = None, anonymised: bool = False) -> SessionRecord:
     """The record of a replayed session. `session` is the engine Session after replay, `loaded` the
     LoadedPersona it was replayed with, `debrief` = build_debrief(session, lang)."""
     from trainer import __version__
-    from trainer.engine.journal import actions
 
     persona = session.persona
-    acts = actions(events)
     turns = session.turns
-    stamps = [a.get("at") for a in acts]
+    facts = journal_facts(header, events, session.ended, loaded.content_hash, journal_file)
+    stamps = facts["stamps"]
     flags_by_turn: dict[int, list[TurnFlag]] = {}
     flag_records = []
     for f in debrief.flags:
@@ -290,24 +312,21 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
             next=turn.next, reply=turn.reply, ended=turn.ended,
         ))
     first = debrief.trajectory[0]
-    started = header.get("started") or None
-    last_activity = next((e.get("at") for e in reversed(events) if e.get("at")), None)
-    finished_at = (stamps[-1] if stamps else None) if session.ended else None
     rubric = debrief.rubric
     return SessionRecord.model_construct(
         schema_version=SCHEMA_VERSION,
-        session_id=str(header.get("session") or Path(journal_file).stem),
-        trainee=(header.get("trainee") or "") if trainee is None else trainee,
+        session_id=facts["session_id"],
+        trainee=facts["trainee"] if trainee is None else trainee,
         anonymised=anonymised,
         persona=PersonaRef.model_construct(id=persona.id, name=persona.name, difficulty=persona.difficulty,
                            hash=str(header.get("persona_hash") or ""), replayed_hash=loaded.content_hash,
-                           changed=loaded.content_hash != header.get("persona_hash")),
-        mode=str(header.get("mode") or "practice"),
+                           changed=facts["persona_changed"]),
+        mode=facts["mode"],
         lang=debrief.lang,
-        started_at=started,
-        finished_at=finished_at,
-        last_activity_at=last_activity,
-        duration_seconds=_seconds(started, finished_at if session.ended else last_activity),
+        started_at=facts["started_at"],
+        finished_at=facts["finished_at"],
+        last_activity_at=facts["last_activity_at"],
+        duration_seconds=facts["duration_seconds"],
         finished=session.ended,
         outcome=session.outcome,
         ending=session.state.ending,
