@@ -97,7 +97,9 @@ def test_sigkill_after_every_turn_then_resume_equals_uninterrupted(mini_path, tm
     from trainer.engine.session import Session
     from trainer.persona.loader import load_persona
 
-    ref = Session(load_persona(mini_path).persona)
+    from trainer.wiring import default_analyser
+
+    ref = Session(load_persona(mini_path).persona, analyser=default_analyser())  # as the real process plays
     for cid in SCRIPT:
         numbers.append(next(o.number for o in ref.open_choices() if o.id == cid))
         ref.choose(cid)
@@ -120,3 +122,19 @@ def test_sigkill_after_every_turn_then_resume_equals_uninterrupted(mini_path, tm
     resumed = open_session(next(folder.glob("*.jsonl")))
     assert resumed.session.turns == ref.turns and resumed.session.state == ref.state
     assert resumed.session.outcome == "own_choice"
+
+
+def test_replay_uses_recorded_categories_so_a_new_lexicon_cannot_change_old_sessions(mini_path, tmp_path):
+    class Obligation:
+        categories = {"obligation"}
+
+    class Nothing:
+        categories = set()
+
+    then = lambda text: Obligation() if "dient" in text else Nothing()  # noqa: E731 - the lexicon back then
+    run = Run.start(str(mini_path), tmp_path, then)
+    run.choose("begin.2")  # "U dient hier te verschijnen." -> obligation: trust 40 - 10 - 15
+    run.choose("midden.1")
+    assert read_journal(run.journal.path).events[0]["detected"] == ["obligation"]
+    now = open_session(run.journal.path, analyser=lambda text: Nothing())  # a lexicon that no longer flags it
+    assert now.session.turns == run.session.turns and now.session.state == run.session.state

@@ -214,6 +214,8 @@ def mutated(draw):
             _get(parent, path[-1:])
         except (KeyError, IndexError, TypeError):
             continue
+        if not isinstance(parent, (dict, list)):
+            continue  # an earlier mutation turned the container into text (indexing text still "works")
         action = draw(st.sampled_from(["delete", "rename", "retype", "swap"]))
         key = path[-1]
         if action == "delete":

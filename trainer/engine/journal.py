@@ -86,16 +86,21 @@ def actions(events: list[dict]) -> list[dict]:
     return out
 
 
-def replay(session: Session, events: list[dict]) -> None:
-    """Apply journal actions to a fresh session (raises SessionError on a mismatch)."""
+def replay(session: Session, events: list[dict], reanalyse: bool = False) -> None:
+    """Apply journal actions to a fresh session (raises SessionError on a mismatch).
+
+    Turns are replayed with the analyser categories recorded when they were played, so a newer lexicon cannot
+    change an old session; `reanalyse=True` (a trainer's playtest of an edited persona) analyses them again."""
     for ev in actions(events):
         if session.ended:
             raise SessionError("the journal continues after the conversation ended")
+        detected = None if reanalyse else ev.get("detected")
         if ev["type"] == "choose":
             session.choose(ev["choice"], typed=ev.get("typed"), score=ev.get("score"), extra_picks=ev.get("picks", ()),
-                           own_picks=ev.get("own_picks"))
+                           own_picks=ev.get("own_picks"), detected=detected)
         else:
-            session.fallback(ev["typed"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()))
+            session.fallback(ev["typed"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()),
+                             detected=detected)
 
 
 class Journal:
@@ -143,6 +148,7 @@ class Journal:
             rec["own_picks"] = list(own_picks)  # which of the choice's own picks_up counted (free text)
         if codes:
             rec["codes"] = list(codes)
+        rec["detected"] = list(turn.detected)  # replay uses these, whatever the lexicon says by then
         rec.update(trust=turn.trust_after, motivation=turn.motivation_after, phase=turn.phase_after)
         if turn.ended:
             rec["ended"] = turn.ended

@@ -43,13 +43,16 @@ class Run:
         return self.header["session"]
 
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
-               extra_picks: tuple[str, ...] = (), own_picks: tuple[str, ...] | None = None) -> Turn:
-        turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks)
+               extra_picks: tuple[str, ...] = (), own_picks: tuple[str, ...] | None = None,
+               detected: tuple[str, ...] | None = None) -> Turn:
+        turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks,
+                                   detected=detected)
         self.journal.record_turn(turn, picks=tuple(extra_picks), own_picks=own_picks)
         return turn
 
-    def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = ()) -> Turn:
-        turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks)
+    def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
+                 detected: tuple[str, ...] | None = None) -> Turn:
+        turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected)
         self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes)
         return turn
 

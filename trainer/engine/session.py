@@ -269,11 +269,13 @@ class Session:
 
     # --- playing -------------------------------------------------------------------------------------------
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
-               extra_picks: Iterable[str] = (), own_picks: Iterable[str] | None = None) -> Turn:
+               extra_picks: Iterable[str] = (), own_picks: Iterable[str] | None = None,
+               detected: Iterable[str] | None = None) -> Turn:
         """Play an open choice, by id or by its 1-based number among the open choices.
 
         own_picks: which of the choice's own `picks_up` count (None = all). The free-text matcher passes the ones
-        the typed words actually address; extra_picks are cues picked up by the typed words beyond the choice's."""
+        the typed words actually address; extra_picks are cues picked up by the typed words beyond the choice's.
+        detected: the analyser categories of this line as recorded in a journal (replay); None = analyse now."""
         if self.ended:
             raise SessionError("the conversation has ended")
         options = self.open_choices()
@@ -289,19 +291,22 @@ class Session:
         picks = tuple(dict.fromkeys([*own, *extra_picks]))
         return self._advance(picked.id, choice.text, typed, score, tuple(choice.codes), picks,
                              [Effect("choice", choice.effects.trust, choice.effects.motivation)],
-                             line, choice.next)
+                             line, choice.next, detected)
 
-    def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: Iterable[str] = ()) -> Turn:
+    def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: Iterable[str] = (),
+                 detected: Iterable[str] | None = None) -> Turn:
         """Free text that matched no choice: the persona answers with its fallback and stays at this node."""
         if self.ended:
             raise SessionError("the conversation has ended")
         fx = self.persona.fallback_effects
         return self._advance(None, typed, typed, None, tuple(codes), tuple(extra_picks),
-                             [Effect("fallback", fx.trust, fx.motivation)], typed, self.state.node)
+                             [Effect("fallback", fx.trust, fx.motivation)], typed, self.state.node, detected)
 
-    def _advance(self, cid, choice_text, typed, score, codes, picks, effects, line, nxt) -> Turn:
+    def _advance(self, cid, choice_text, typed, score, codes, picks, effects, line, nxt, detected=None) -> Turn:
         before = self.state
-        detected = self.compiled.detect(self.analyse, line)
+        # A replayed turn uses the categories recorded when it was played, so a later change to the lexicon
+        # cannot change what happened in an old session (or make its journal unplayable).
+        detected = self.compiled.detect(self.analyse, line) if detected is None else tuple(sorted(set(detected)))
         effects.extend(self.compiled.sensitivity_effects(detected))
         trust = _clamp(before.trust + sum(e.trust for e in effects))
         motivation = _clamp(before.motivation + sum(e.motivation for e in effects))

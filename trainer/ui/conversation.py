@@ -530,7 +530,7 @@ class ConversationScreen(Screen):
         session, problem = fresh(), None
         events = actions(read_journal(old.journal.path).events)
         try:
-            replay(session, events)
+            replay(session, events, reanalyse=True)  # the persona was edited: judge its lines anew
         except (SessionError, KeyError, TypeError) as exc:
             problem = str(exc)
         done = len(session.turns)
@@ -540,7 +540,7 @@ class ConversationScreen(Screen):
         else:  # the old journal no longer matches: continue in a new one from here, with the turns that still fit
             new_header["session"] = new_session_id(loaded.persona.id)
             self.run = Run(fresh(), Journal.create(old.journal.path.parent, new_header), loaded, new_header)
-            replay(_Journaled(self.run), events[:done])
+            replay(_Journaled(self.run), events[:done], reanalyse=True)
         self.app.current_run = self.run
         self._start_prepare()  # the edited persona's choices: index them again (unchanged content is reused)
         status = t("ui_reloaded", self.lang, turns=done)
