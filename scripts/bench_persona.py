@@ -33,7 +33,8 @@ def _best(fn, runs: int = RUNS) -> tuple[float, float, object]:
 
 def bench() -> dict:
     from trainer.persona.generate import generate_persona
-    from trainer.persona.lint import default_analyser, lint, lint_file
+    from trainer.persona.lint import lint, lint_file
+    from trainer.wiring import default_analyser
     from trainer.persona.loader import check_source
 
     text = generate_persona(N_NODES, seed=0)

@@ -66,3 +66,26 @@ def test_validate_lint_graph_schema_do_not_import_textual_or_rich():
     example = str(ROOT / "docs" / "voorbeeld.yaml")
     for argv in (["validate", example], ["lint", example], ["graph", example], ["schema"]):
         assert _loaded_by(argv) == "", argv
+
+
+def test_lower_layers_never_import_higher_ones():
+    """persona < engine < debrief < export < front ends: imports only go down (DESIGN.md)."""
+    import ast
+
+    root = ROOT / "trainer"
+    above = {
+        "persona": ("trainer.engine", "trainer.debrief", "trainer.export", "trainer.ui", "trainer.wiring",
+                    "trainer.commands", "trainer.freetext", "trainer.plain", "trainer.cli"),
+        "engine": ("trainer.debrief", "trainer.export", "trainer.ui", "trainer.wiring", "trainer.commands",
+                   "trainer.freetext", "trainer.plain", "trainer.cli"),
+        "debrief": ("trainer.export", "trainer.ui", "trainer.commands", "trainer.plain", "trainer.cli"),
+        "export": ("trainer.ui", "trainer.commands", "trainer.plain", "trainer.cli"),
+    }
+    wrong = []
+    for layer, banned in above.items():
+        for path in (root / layer).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                wrong += [f"{path.relative_to(root)} imports {n}" for n in names if n.startswith(banned)]
+    assert not wrong, wrong

@@ -11,7 +11,8 @@ import pytest
 from conftest import FIXTURES, PERSONAS, ROOT, subprocess_env, trainer_cmd
 from test_persona_format import expectations, found
 from trainer.persona.flow import Flow
-from trainer.persona.lint import default_analyser, lint_file
+from trainer.persona.lint import lint_file
+from trainer.wiring import default_analyser
 from trainer.persona.loader import check_source
 from trainer.persona.satisfy import UNKNOWN, Checker, Facts
 

@@ -102,7 +102,8 @@ def test_valid_fixture_has_no_diagnostics(path):
 
 
 def test_the_guides_example_validates_and_lints_clean():
-    from trainer.persona.lint import default_analyser, lint_file
+    from trainer.persona.lint import lint_file
+    from trainer.wiring import default_analyser
 
     assert check_text(str(EXAMPLE)) [1] == []
     assert lint_file(str(EXAMPLE), analyse=default_analyser()) == []  # not even info (KM108)

@@ -33,6 +33,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "reason_choice": {"nl": "reactie op uw woorden", "en": "reaction to your words"},
     "reason_fallback": {"nl": "niet begrepen", "en": "not understood"},
     "which_did_you_mean": {"nl": "Bedoelde u:", "en": "Did you mean:"},
+    "tie_prompt": {"nl": "Nummer van wat u bedoelde (iets anders = opnieuw typen): ",
+                   "en": "Number of what you meant (anything else = type again): "},
+    "tie_cancelled": {"nl": "Geen keuze gemaakt; typ het nog eens of kies een nummer.",
+                      "en": "Nothing chosen; type it again or pick a number."},
+    "read_as": {"nl": "  (opgevat als: {text})", "en": "  (read as: {text})"},
+    "not_understood": {"nl": "  (niet herkend als een van de keuzes)", "en": "  (not recognised as one of the choices)"},
     "scene": {"nl": "Situatie", "en": "Situation"},
     "no_debrief": {"nl": "(nabespreking niet beschikbaar)", "en": "(debrief not available)"},
 }
@@ -63,12 +69,18 @@ PHASE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def t(key: str, lang: str = "nl", **fields) -> str:
-    entry = STRINGS.get(key)
+def lookup(table: dict[str, dict[str, str]], key: str, lang: str = "nl", **fields) -> str | None:
+    """A string from a {key: {nl, en}} table in `lang` (Dutch when missing), filled in; None for an unknown key."""
+    entry = table.get(key)
     if entry is None:
-        return key
+        return None
     text = entry.get(lang) or entry["nl"]
     return text.format(**fields) if fields else text
+
+
+def t(key: str, lang: str = "nl", **fields) -> str:
+    text = lookup(STRINGS, key, lang, **fields)
+    return key if text is None else text
 
 
 def label(table: dict[str, dict[str, str]], key: str, lang: str = "nl") -> str:

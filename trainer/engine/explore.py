@@ -622,8 +622,6 @@ def _longest_on_graph(start, edges) -> dict[str, tuple[int | None, bool]]:
     """Longest path (in turns) from start to each ending over the key graph; (None, True) when a cycle can
     come before that ending."""
     # iterative DFS for cycle detection and longest paths on a DAG; nodes on a cycle get "unbounded"
-    import sys
-
     order: list = []
     state: dict = {}
     on_cycle: set = set()
@@ -674,5 +672,4 @@ def _longest_on_graph(start, edges) -> dict[str, tuple[int | None, bool]]:
                     result[ending] = (max(old[0] or 0, d), False)
             elif k2 not in tainted:
                 best[k2] = max(best.get(k2, 0), d)
-    del sys
     return result

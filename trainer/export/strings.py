@@ -6,7 +6,7 @@ that exist there (categories, MI codes, levels, phases, outcomes) are taken from
 
 from __future__ import annotations
 
-from trainer.i18n import t as base_t
+from trainer.i18n import lookup, t as base_t
 
 STRINGS: dict[str, dict[str, str]] = {
     "report_title": {"nl": "Gespreksverslag", "en": "Conversation report"},
@@ -106,8 +106,6 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str = "nl", **fields) -> str:
-    entry = STRINGS.get(key)
-    if entry is None:
-        return base_t(key, lang, **fields)
-    text = entry.get(lang) or entry["nl"]
-    return text.format(**fields) if fields else text
+    """Export strings first, then the shared table (trainer.i18n)."""
+    text = lookup(STRINGS, key, lang, **fields)
+    return base_t(key, lang, **fields) if text is None else text

@@ -12,28 +12,7 @@ played, or None to ask the original prompt again.
 from __future__ import annotations
 
 from trainer.freetext.play import match, play
-
-_STRINGS = {
-    "which_did_you_mean": {"nl": "Bedoelde u:", "en": "Did you mean:"},
-    "tie_prompt": {"nl": "Nummer van wat u bedoelde (iets anders = opnieuw typen): ",
-                   "en": "Number of what you meant (anything else = type again): "},
-    "tie_cancelled": {"nl": "Geen keuze gemaakt; typ het nog eens of kies een nummer.",
-                      "en": "Nothing chosen; type it again or pick a number."},
-    "read_as": {"nl": "  (opgevat als: {text})", "en": "  (read as: {text})"},
-    "not_understood": {"nl": "  (niet herkend als een van de keuzes)", "en": "  (not recognised as one of the choices)"},
-}
-
-
-def _t(key: str, lang: str, **fields) -> str:
-    """Interface string: trainer.i18n when it has the key, else this module's own table."""
-    try:
-        from trainer.i18n import STRINGS
-    except ImportError:  # pragma: no cover
-        STRINGS = {}
-    entry = STRINGS.get(key) or _STRINGS[key]
-    text = entry.get(lang) or entry["nl"]
-    return text.format(**fields) if fields else text
-
+from trainer.i18n import t as _t
 
 def _short(text: str, width: int = 90) -> str:
     text = " ".join(text.split())

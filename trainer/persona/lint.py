@@ -246,15 +246,6 @@ CHECKS = (never_open_choices, unreachable_nodes, traps, unreached_endings, cues_
           controlling_untagged, choices_without_examples, nodes_without_open_choice)
 
 
-def default_analyser() -> Callable | None:
-    """The debrief's controlling-language analyser, or None when it is not available (KM107 is then skipped)."""
-    try:
-        from trainer.debrief.analyser import analyse
-    except Exception:  # not built, or its lexicon is broken: lint the rest
-        return None
-    return analyse
-
-
 def lint(persona: Persona, src: Source, analyse: Callable | None = None) -> list[Diagnostic]:
     """All lint diagnostics of a valid persona, sorted by position. `src` gives the positions."""
     ctx = Context(persona, src, analyse)
