@@ -150,3 +150,27 @@ def test_names_in_a_persona_come_from_the_study_or_are_marked_as_invented(pid):
                 unsourced.add(name)
     assert not borrowed, f"{pid} speaks of other personas: {sorted(borrowed)}"
     assert not unsourced, f"{pid}: names neither in the study nor in an '{INVENTED}' fact: {sorted(unsourced)}"
+
+
+def _plain(text: str) -> str:
+    return " ".join(words(text))
+
+
+@pytest.mark.parametrize("pid", PERSONAS)
+def test_a_choice_quotes_only_what_the_persona_just_said(pid):
+    """A choice that quotes the persona ('"weggegooide tijd"') quotes the line the persona has just said, in every
+    phase variant of it; quoting words the persona says elsewhere, before it said them, breaks the spell."""
+    p = persona(pid)
+    said_anywhere = _plain(" ".join(t for n in list(p.nodes) + list(p.endings) for t in [n.say, *n.variants.values()]))
+    wrong = []
+    for node in p.nodes:
+        versions = {"say": node.say, **node.variants}
+        for i, choice in enumerate(node.choices):
+            for quote in re.findall(r"[\"'‘“]([^\"'’”]{4,80})[\"'’”]", choice.text):
+                q = _plain(quote)
+                if not q or q not in said_anywhere:
+                    continue  # the trainee's own words (a proposal), not a quote of the persona
+                missing = [k for k, text in versions.items() if q not in _plain(text)]
+                if missing:
+                    wrong.append(f"{node.id}.{i + 1} quotes {quote!r}, not said in {missing}")
+    assert not wrong, "\n".join(wrong)
