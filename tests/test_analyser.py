@@ -234,7 +234,7 @@ def test_result_shape_and_json(lexicon):
 def test_ui_lang_switches_explanations(lexicon):
     nl = analyse("U dient te verschijnen.", lexicon=lexicon).flags[0]
     en = analyse("U dient te verschijnen.", ui_lang="en", lexicon=lexicon).flags[0]
-    assert "Henk" in nl.explanation and nl.explanation != en.explanation and "summons" in en.explanation
+    assert "oproepbrief" in nl.explanation and nl.explanation != en.explanation and "summons" in en.explanation
     with pytest.raises(ValueError):
         analyse("x", ui_lang="de")
     with pytest.raises(ValueError):

@@ -101,3 +101,30 @@ def test_a_cue_offered_again_can_still_be_picked_up_later(mini):
     assert events(mini, turns) == {"trots": ("picked_up", "", 3)}
     missed_twice = [turn(1, ["trots"]), turn(2), turn(3, ["trots"]), turn(4)]
     assert events(mini, missed_twice) == {"trots": ("missed", "not_addressed", None)}
+
+
+def test_controlling_language_counts_per_line_and_shows_each_line_once_with_its_categories(mini):
+    """'U moet komen, anders korten we' is one controlling line with two categories, not two findings."""
+    from trainer.wiring import default_analyser
+
+    line = "U moet maandag beginnen, anders korten we uw uitkering."
+    k = line.index("korten")
+    two = [FlagView(1, line, "obligation", 2, 6, "r1", 2, "plicht uitleg", "plicht beter"),
+           FlagView(1, line, "sanction", k, k + 6, "r2", 3, "dreigen uitleg", "dreigen beter")]
+    r = score_rubric([turn(1, codes=["confront"])], two, [], "complied", 30)
+    assert r.controlling_count == 1 and r.controlling_severity == 3
+    measures = {m.key: m for m in r.measures}
+    assert measures["controlling"].display == "1 zin (ernst 3)"
+
+    from dataclasses import replace
+
+    s = Session(mini, analyser=default_analyser())
+    s.choose("begin.2")
+    d = replace(build_debrief(s), flags=tuple(two))
+    assert [(t, len(fs)) for t, _, fs in d.flagged_lines()] == [(1, 2)]
+    text = render_text(d)
+    assert text.count("korten") == 1  # the line is shown once
+    assert "«moet» maandag beginnen, anders «korten» we" in text
+    assert "verplichting, dreigen met sancties (ernst 3)" in text
+    assert "plicht uitleg" in text and "dreigen uitleg" in text and "dreigen beter" in text
+    assert "Score =" not in text  # the formula is in docs/debrief.md, not in the trainee's debrief

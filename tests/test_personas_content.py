@@ -101,3 +101,76 @@ def test_each_persona_reacts_hardest_to_what_hurt_them_in_the_study(pid, categor
 def test_trees_is_the_most_sensitive_to_surveillance():
     cost = {pid: -(persona(pid).sensitivities["surveillance"].trust) for pid in PERSONAS}
     assert cost["trees"] == max(cost.values())
+
+
+INVENTED = "Eigen uitwerking"  # the `sources` label for detail a writer added (personas/README.md)
+
+
+def _persona_lines(p) -> list[str]:
+    lines = [p.situation, p.summary, p.scene, p.fallback, *p.moods.values()]
+    for n in list(p.nodes) + list(p.endings):
+        lines += [n.say, *n.variants.values()]
+    for n in p.nodes:
+        lines += [c.text for c in n.choices]
+    return lines
+
+
+def _names(text: str) -> set[str]:
+    # Capitalised words that do not start a sentence: names of people, places and organisations.
+    found = set()
+    for m in re.finditer(r"(?<![.!?:;()\"'‘“…—-]\s)(?<!^)(?<=\s)([A-Z][a-zà-ÿ]+(?:\s[A-Z][a-zà-ÿ]+)*)", text):
+        found.add(m.group(1))
+    return found
+
+
+@pytest.mark.parametrize("pid", PERSONAS)
+def test_names_in_a_persona_come_from_the_study_or_are_marked_as_invented(pid):
+    """A name the persona uses (a person, a place, an organisation) is in the study, or in a fact whose sources say
+    it is the writer's own elaboration; and no persona speaks about another persona."""
+    p = persona(pid)
+    files = sorted(STUDY.glob("0*.txt"))
+    if not files:
+        pytest.skip("study sources not available next to the repository")
+    study = " ".join(f.read_text(encoding="utf-8") for f in files)
+    invented = " ".join(f.text for f in p.facts if any(s.startswith(INVENTED) for s in f.sources))
+    own = {p.name} | {n.capitalize() for n in ("u", "ik")}
+    others = {q.capitalize() for q in PERSONAS} - {pid.capitalize()}
+    lines = _persona_lines(p)
+    # an ordinary word, written in lower case somewhere in the study or the persona, is not a name
+    common = set(re.findall(r"\b[a-zà-ÿ]+", study + " " + " ".join(lines)))
+    unsourced, borrowed = set(), set()
+    for line in lines:
+        for name in _names(line):
+            first = name.split()[0]
+            if first.lower() in common and first not in others:
+                continue
+            if first in others:
+                borrowed.add(name)
+            elif first not in own and first not in study and first not in invented:
+                unsourced.add(name)
+    assert not borrowed, f"{pid} speaks of other personas: {sorted(borrowed)}"
+    assert not unsourced, f"{pid}: names neither in the study nor in an '{INVENTED}' fact: {sorted(unsourced)}"
+
+
+def _plain(text: str) -> str:
+    return " ".join(words(text))
+
+
+@pytest.mark.parametrize("pid", PERSONAS)
+def test_a_choice_quotes_only_what_the_persona_just_said(pid):
+    """A choice that quotes the persona ('"weggegooide tijd"') quotes the line the persona has just said, in every
+    phase variant of it; quoting words the persona says elsewhere, before it said them, breaks the spell."""
+    p = persona(pid)
+    said_anywhere = _plain(" ".join(t for n in list(p.nodes) + list(p.endings) for t in [n.say, *n.variants.values()]))
+    wrong = []
+    for node in p.nodes:
+        versions = {"say": node.say, **node.variants}
+        for i, choice in enumerate(node.choices):
+            for quote in re.findall(r"[\"'‘“]([^\"'’”]{4,80})[\"'’”]", choice.text):
+                q = _plain(quote)
+                if not q or q not in said_anywhere:
+                    continue  # the trainee's own words (a proposal), not a quote of the persona
+                missing = [k for k, text in versions.items() if q not in _plain(text)]
+                if missing:
+                    wrong.append(f"{node.id}.{i + 1} quotes {quote!r}, not said in {missing}")
+    assert not wrong, "\n".join(wrong)

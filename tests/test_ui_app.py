@@ -375,3 +375,35 @@ def test_cli_reports_unknown_persona_and_missing_session_before_opening(tmp_path
     assert "unknown persona 'niemand'" in capsys.readouterr().err
     assert main(["play", "--resume", "--sessions", str(tmp_path)]) == 1
     assert "cannot find an unfinished session" in capsys.readouterr().err
+
+
+@run_async
+async def test_cue_tips_are_a_choice_and_meter_reasons_show_once(tmp_path):
+    """Practice shows a tip for the cue a line offers (beginners); --no-tips (advanced practice) and the start
+    screen's checkbox switch it off, and the choice is kept in the session. Meter reasons are in the transcript
+    only, not repeated in the side panel; the opening narration is the scene, not a second description."""
+    app = create_app(options(tmp_path, persona="ria"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: conversation_ready(app))
+        assert app.screen.run.session.persona.moods and not app.screen.query(".note.mood")
+        await pilot.press("1")
+        await pilot.pause()
+        assert "Tip:" in texts(app, "#hint")
+        assert app.screen.run.header["tips"] is True
+        assert not app.screen.query("#reasons") and app.screen.query(".note.change")
+    app = create_app(options(tmp_path, persona="ria", tips=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: conversation_ready(app))
+        await pilot.press("1")
+        await pilot.pause()
+        assert texts(app, "#hint").strip() == ""
+        assert app.screen.run.header["tips"] is False
+        assert app.screen.query_one("#m-trust").display  # meters stay: this is still practice
+    app = create_app(options(tmp_path, persona_dirs=[str(HERE)]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(getattr(app.screen, "cards", [])) >= 1)
+        tips = app.screen.query_one("#tips")
+        assert tips.value and not tips.disabled
+        app.screen.query_one("#mode-assessment").value = True
+        await pilot.pause()
+        assert tips.disabled and not tips.value

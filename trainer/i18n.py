@@ -175,6 +175,7 @@ STRINGS.update({
     "ui_resume_none": {"nl": "Geen onderbroken gesprekken.", "en": "No unfinished conversations."},
     "ui_turns": {"nl": "{n} beurt(en)", "en": "{n} turn(s)"},
     "ui_pick_persona": {"nl": "Kies eerst een persona.", "en": "Choose a persona first."},
+    "ui_tips_label": {"nl": "Tips over eerherstel-cues tonen (beginners)", "en": "Show tips about dignity cues (beginners)"},
     "ui_hint_cue": {"nl": "Tip: hier zit een aanknopingspunt voor eerherstel ({kind}): {label}",
                     "en": "Hint: a cue for restoring dignity here ({kind}): {label}"},
     "ui_cue_pride": {"nl": "trots", "en": "pride"},

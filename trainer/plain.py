@@ -36,9 +36,9 @@ class PlainUI:
 
     def show_node(self) -> None:
         s = self.run.session
-        mood = s.mood()
-        if mood and self.practice:
-            self.say(f"[{mood}]")
+        # The scene says how the persona sits there; a mood line follows only when the phase changes.
+        if s.turns and s.turns[-1].phase_after != s.turns[-1].phase_before and self.practice and s.mood():
+            self.say(f"[{s.mood()}]")
         self.say(f"{s.persona.name}: {s.current_line()}")
         for option in s.open_choices():
             self.say(f"  {option.number}. {option.choice.text}")

@@ -11,8 +11,10 @@ def add_parser(sub) -> None:
                                    "GitLab and many editors; dot renders with Graphviz: "
                                    "dot -Tsvg henk.dot -o henk.svg")
     p.add_argument("persona", help="persona id or file")
-    p.add_argument("--format", choices=["mermaid", "dot"], default=None,
-                   help="output format (default: from the -o file name: .dot/.gv = dot, otherwise mermaid)")
+    p.add_argument("--format", choices=["mermaid", "dot", "seams"], default=None,
+                   help="output format (default: from the -o file name: .dot/.gv = dot, otherwise mermaid); "
+                        "seams: every opening after the choices that lead to it, to read for replies that do "
+                        "not fit")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (.md wraps Mermaid in a code block)")
     add_persona_dirs(p)
     p.set_defaults(run=run)

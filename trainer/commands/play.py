@@ -15,6 +15,8 @@ def add_parser(sub) -> None:
                    help="continue an unfinished session (default: the most recent one)")
     p.add_argument("--trainee", default="", help="your name or pseudonym (stored in the session)")
     p.add_argument("--assessment", action="store_true", help="assessment mode: meters hidden, no hints, no undo")
+    p.add_argument("--no-tips", action="store_true",
+                   help="advanced practice: meters shown, but no tips about which cue a persona line offers")
     p.add_argument("--debug", action="store_true", help="trainer playtest: node ids, phase, meters; reloads on save")
     p.add_argument("--start", metavar="NODE", help="test from here: start at this node (trainers)")
     p.add_argument("--trust", type=int, help="test from here: start value of trust")

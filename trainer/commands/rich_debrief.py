@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trainer.debrief.model import Debrief
+from trainer.debrief.model import Debrief, first_per_category
 from trainer.debrief.render import bar
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, label, t
 
@@ -19,7 +19,6 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
     for note in d.notes:
         c.print(note)
     c.print(f"[bold]{t('score', lang)}:[/] {r.score}/100 — [bold]{label(LEVEL_LABELS, r.level, lang)}[/]")
-    c.print(Text(r.rule, style="dim"))
 
     traj = Table(title=t("trajectory", lang), title_justify="left")
     for col in (t("turn", lang), t("trust", lang), t("motivation", lang), t("phase", lang)):
@@ -28,17 +27,22 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
         traj.add_row(str(p.turn), f"{p.trust:>3} {bar(p.trust, 12)}", f"{p.motivation:>3} {bar(p.motivation, 12)}", p.phase)
     c.print(traj)
 
-    c.print(f"\n[bold]{t('flags_title', lang)} ({len(d.flags)})[/]")
-    if not d.flags:
+    lines = d.flagged_lines()
+    c.print(f"\n[bold]{t('flags_title', lang)} ({len(lines)})[/]")
+    if not lines:
         c.print(t("no_flags", lang))
-    for f in d.flags:
-        words = Text(f.text)
-        words.stylize("bold reverse", f.start, f.end)
-        c.print(f"{t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
-                f"({t('severity', lang)} {f.severity})")
+    for turn, line, flags in lines:
+        words = Text(line)
+        for f in flags:
+            words.stylize("bold reverse", f.start, f.end)
+        cats = ", ".join(dict.fromkeys(label(CATEGORY_LABELS, f.category, lang) for f in flags))
+        c.print(Text(f"{t('turn', lang).capitalize()} {turn} — {cats} "
+                     f"({t('severity', lang)} {max(f.severity for f in flags)})"))
         c.print(Text("  “").append(words).append("”"))
-        c.print(f"  [italic]{t('why_it_hurts', lang)}:[/] {f.explanation}")
-        c.print(f"  [italic]{t('better', lang)}:[/] {f.suggestion}")
+        for f in first_per_category(flags):
+            prefix = f"{label(CATEGORY_LABELS, f.category, lang)} — " if len(flags) > 1 else ""
+            c.print(Text(f"  {prefix}").append(f"{t('why_it_hurts', lang)}: ", style="italic").append(f.explanation))
+            c.print(Text(f"  {prefix}").append(f"{t('better', lang)}: ", style="italic").append(f.suggestion))
 
     missed = [x for x in d.cues if x.status == "missed"]
     c.print(f"\n[bold]{t('missed_cues', lang)} ({len(missed)}/{len(d.cues)})[/]")

@@ -24,6 +24,14 @@ class FlagView:
     suggestion: str  # an autonomy-supportive rephrasing
 
 
+def first_per_category(flags) -> list[FlagView]:
+    """One flag per category, in order: a line's explanation and rephrasing are said once per category."""
+    seen: dict[str, FlagView] = {}
+    for f in flags:
+        seen.setdefault(f.category, f)
+    return list(seen.values())
+
+
 @dataclass(frozen=True)
 class CueEvent:
     """An eerherstel cue the persona offered, and what the trainee did with it."""
@@ -56,8 +64,8 @@ class Measure:
 class Rubric:
     counts: dict[str, int]  # per MI code
     measures: tuple[Measure, ...]
-    controlling_count: int
-    controlling_severity: int  # sum of severities
+    controlling_count: int  # trainee lines with at least one controlling flag (one line is one count)
+    controlling_severity: int  # sum over those lines of the line's strongest flag
     score: int  # 0..100
     level: str  # "onvoldoende" / "voldoende" / "goed"
     passed: bool
@@ -90,3 +98,11 @@ class Debrief:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def flagged_lines(self) -> list[tuple[int, str, tuple[FlagView, ...]]]:
+        """The flags per trainee line, in turn order: (turn, line, flags). One sentence can carry two categories;
+        it is still one controlling line, shown once with all its categories."""
+        by_turn: dict[int, list[FlagView]] = {}
+        for f in self.flags:
+            by_turn.setdefault(f.turn, []).append(f)
+        return [(turn, fs[0].text, tuple(fs)) for turn, fs in sorted(by_turn.items())]

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from trainer.debrief.model import Debrief
+from trainer.debrief.model import Debrief, first_per_category
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, label, t
 
 
 def highlight(text: str, start: int, end: int) -> str:
     """Mark the flagged words so they stand out without colour."""
-    return f"{text[:start]}«{text[start:end]}»{text[end:]}"
+    return highlight_spans(text, [(start, end)])
+
+
+def highlight_spans(text: str, spans) -> str:
+    """Mark every flagged span of a line (overlapping spans merged) with «…»."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, pos = [], 0
+    for s, e in merged:
+        out += [text[pos:s], "«", text[s:e], "»"]
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def bar(value: int, width: int = 20) -> str:
@@ -27,22 +43,24 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
         add(note)
     r = d.rubric
     add(f"{t('score', lang)}: {r.score}/100 — {label(LEVEL_LABELS, r.level, lang)}")
-    add(f"  ({r.rule})")
     add("")
     add(f"{t('trajectory', lang)}:")
     add(f"  {t('turn', lang):>5}  {t('trust', lang):<26} {t('motivation', lang):<26} {t('phase', lang)}")
     for p in d.trajectory:
         add(f"  {p.turn:>5}  {p.trust:>3} {bar(p.trust)}   {p.motivation:>3} {bar(p.motivation)}   {p.phase}")
     add("")
-    add(f"{t('flags_title', lang)} ({len(d.flags)}):")
-    if not d.flags:
+    lines = d.flagged_lines()
+    add(f"{t('flags_title', lang)} ({len(lines)}):")
+    if not lines:
         add(f"  {t('no_flags', lang)}")
-    for f in d.flags:
-        add(f"  {t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
-            f"({t('severity', lang)} {f.severity}):")
-        add(f"    “{highlight(f.text, f.start, f.end)}”")
-        add(f"    {t('why_it_hurts', lang)}: {f.explanation}")
-        add(f"    {t('better', lang)}: {f.suggestion}")
+    for turn, text, flags in lines:
+        cats = ", ".join(dict.fromkeys(label(CATEGORY_LABELS, f.category, lang) for f in flags))
+        add(f"  {t('turn', lang).capitalize()} {turn} — {cats} ({t('severity', lang)} {max(f.severity for f in flags)}):")
+        add(f"    “{highlight_spans(text, [(f.start, f.end) for f in flags])}”")
+        for f in first_per_category(flags):
+            prefix = f"{label(CATEGORY_LABELS, f.category, lang)} — " if len(flags) > 1 else ""
+            add(f"    {prefix}{t('why_it_hurts', lang)}: {f.explanation}")
+            add(f"    {prefix}{t('better', lang)}: {f.suggestion}")
     add("")
     missed = [c for c in d.cues if c.status == "missed"]
     picked = [c for c in d.cues if c.status == "picked_up"]

@@ -4,7 +4,10 @@ Thresholds (MITI 4.2 where it has one, our own choice where it has none; see doc
 - reflection-to-question ratio: voldoende >= 1:1, goed >= 2:1 (MITI 4.2)
 - % complex reflections: voldoende >= 40 %, goed >= 50 % (MITI 4.2)
 - cue-response rate: voldoende >= 50 %, goed >= 75 % (ours)
-- controlling language: goed = none, voldoende = at most one mild flag (ours)
+- controlling language: goed = none, voldoende = at most one line with a mild flag (ours)
+
+Controlling language is counted per trainee line: a sentence with two categories is one controlling line, and
+its severity is that of its strongest flag.
 
 Score (0-100) = 25 x cue-response rate + 25 x (1 - severity sum / 6, at least 0) + 15 x min(R:Q / 2, 1)
 + 10 x min(%CR / 50 %, 1) + 15 x outcome (own choice or postponed 1, complied 0.33, broken off 0)
@@ -37,7 +40,7 @@ _TARGETS = {
     "rq_ratio": {"nl": "voldoende ≥ 1:1, goed ≥ 2:1", "en": "fair ≥ 1:1, good ≥ 2:1"},
     "complex_pct": {"nl": "voldoende ≥ 40 %, goed ≥ 50 %", "en": "fair ≥ 40 %, good ≥ 50 %"},
     "cue_rate": {"nl": "voldoende ≥ 50 %, goed ≥ 75 %", "en": "fair ≥ 50 %, good ≥ 75 %"},
-    "controlling": {"nl": "goed: geen, voldoende: hooguit één milde", "en": "good: none, fair: at most one mild"},
+    "controlling": {"nl": "goed: geen, voldoende: hooguit één milde zin", "en": "good: none, fair: at most one mild line"},
     "outcome": {"nl": "goed: eigen keuze of uitstel met respect", "en": "good: own choice or respectful postponement"},
     "trust": {"nl": "voldoende ≥ 40, goed ≥ 60", "en": "fair ≥ 40, good ≥ 60"},
 }
@@ -69,9 +72,13 @@ def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequenc
     cr = None if reflections == 0 else counts["complex_reflection"] / reflections
     judged = list(cues)
     cue_rate = None if not judged else sum(c.status == "picked_up" for c in judged) / len(judged)
-    severity = sum(f.severity for f in flags)
-    strongest = max((f.severity for f in flags), default=0)
-    controlling_level = "goed" if not flags else "voldoende" if len(flags) == 1 and strongest == 1 else "onvoldoende"
+    per_line: dict[int, int] = {}  # turn -> strongest flag of that line
+    for f in flags:
+        per_line[f.turn] = max(per_line.get(f.turn, 0), f.severity)
+    lines = len(per_line)
+    severity = sum(per_line.values())
+    strongest = max(per_line.values(), default=0)
+    controlling_level = "goed" if not lines else "voldoende" if lines == 1 and strongest == 1 else "onvoldoende"
     outcome_level = None if outcome is None else (
         "goed" if OUTCOME_WEIGHT.get(outcome, 0) >= 1 else "voldoende" if OUTCOME_WEIGHT.get(outcome, 0) > 0 else "onvoldoende")
 
@@ -100,14 +107,15 @@ def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequenc
         Measure("cue_rate", _LABELS["cue_rate"][lang], None if cue_rate is None else round(cue_rate * 100),
                 "—" if cue_rate is None else f"{sum(c.status == 'picked_up' for c in judged)}/{len(judged)} "
                 f"({cue_rate * 100:.0f} %)", _level(cue_rate, 0.5, 0.75), _TARGETS["cue_rate"][lang]),
-        Measure("controlling", _LABELS["controlling"][lang], len(flags), f"{len(flags)} (ernst {severity})"
-                if lang == "nl" else f"{len(flags)} (severity {severity})", controlling_level,
+        Measure("controlling", _LABELS["controlling"][lang], lines,
+                (f"{lines} {'zin' if lines == 1 else 'zinnen'} (ernst {severity})" if lang == "nl"
+                 else f"{lines} {'line' if lines == 1 else 'lines'} (severity {severity})"), controlling_level,
                 _TARGETS["controlling"][lang]),
         Measure("outcome", _LABELS["outcome"][lang], outcome, OUTCOMES.get(outcome, {}).get(lang, outcome or "—"),
                 outcome_level, _TARGETS["outcome"][lang]),
         Measure("trust", _LABELS["trust"][lang], final_trust, str(final_trust), _level(final_trust, 40, 60),
                 _TARGETS["trust"][lang]),
     )
-    return Rubric(counts=dict(counts), measures=measures, controlling_count=len(flags),
+    return Rubric(counts=dict(counts), measures=measures, controlling_count=lines,
                   controlling_severity=severity, score=score, level=level, passed=level != "onvoldoende",
                   rule=RULE[lang])

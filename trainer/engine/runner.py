@@ -21,14 +21,15 @@ class Run:
     @classmethod
     def start(cls, persona: str, sessions: Path, analyser: Analyser | None = None, *, trainee: str = "",
               mode: str = "practice", lang: str = "nl", persona_dirs: list[str] | None = None,
-              start: str | None = None, meters: dict | None = None, free_text: bool = False) -> "Run":
+              start: str | None = None, meters: dict | None = None, free_text: bool = False,
+              tips: bool = True) -> "Run":
         loaded = load_persona(resolve(persona, persona_dirs))
         session = Session(loaded.persona, analyser=analyser, start=start, meters=meters)
         header = {
             "session": new_session_id(loaded.persona.id), "persona": loaded.persona.id,
             "persona_path": str(Path(loaded.path).resolve()), "persona_hash": loaded.content_hash,
             "trainee": trainee, "mode": mode, "lang": lang, "free_text": free_text, "started": now_iso(),
-            "start": start, "meters": meters,
+            "start": start, "meters": meters, "tips": tips,
         }
         return cls(session, Journal.create(sessions, header), loaded, header)
 

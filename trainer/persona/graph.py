@@ -14,7 +14,7 @@ from trainer.persona.flow import choice_id
 from trainer.persona.model import Choice, Persona
 from trainer.vocab import OUTCOMES
 
-FORMATS = ("mermaid", "dot")
+FORMATS = ("mermaid", "dot", "seams")
 
 
 def short(text: str, words: int = 6, chars: int = 40) -> str:
@@ -164,7 +164,36 @@ def to_dot(persona: Persona) -> str:
     return "\n".join(out) + "\n"
 
 
+def to_seams(persona: Persona) -> str:
+    """Every node and ending with the choices that lead into it, as text to read.
+
+    A node reached from several choices must fit all of them: its opening line answers whatever was said just
+    before. Reading each incoming choice followed by the opening (and its phase variants) shows the seams where a
+    reply answers something else.
+    """
+    incoming: dict[str, list[tuple[str, Choice]]] = {}
+    for node in persona.nodes:
+        for i, choice in enumerate(node.choices):
+            incoming.setdefault(choice.next, []).append((choice_id(node.id, i, choice.id), choice))
+    out = [f"# {persona.id}: every opening after the choices that lead to it (trainer graph --format seams)"]
+    targets = [("node", n.id, n.say, n.variants) for n in persona.nodes]
+    targets += [("ending", e.id, e.say, e.variants) for e in persona.endings]
+    for kind, target, say, variants in targets:
+        sources = incoming.get(target, [])
+        head = f"{kind} {target}" + (" (start)" if target == persona.start else "")
+        out.append("")
+        out.append(f"== {head} — {len(sources)} incoming")
+        for cid, choice in sources:
+            out.append(f"  <- {cid}{' ⚠' if choice.controlling else ''}: {' '.join(choice.text.split())}")
+        out.append(f"  say: {' '.join(say.split())}")
+        for phase, text in variants.items():
+            out.append(f"  [{phase}]: {' '.join(text.split())}")
+    return "\n".join(out) + "\n"
+
+
 def render(persona: Persona, fmt: str) -> str:
+    if fmt == "seams":
+        return to_seams(persona)
     if fmt == "mermaid":
         return to_mermaid(persona)
     if fmt == "dot":

@@ -142,7 +142,7 @@ class LazyAnalyser:
 
 
 def open_run(options: AppOptions, *, persona: str | None = None, resume: str | None = None,
-             trainee: str | None = None, mode: str | None = None):
+             trainee: str | None = None, mode: str | None = None, tips: bool | None = None):
     """Start or resume a journaled session. Returns (Run, notes); raises OpenError. Safe to call in a thread."""
     from trainer.engine.journal import ResumeError
     from trainer.engine.runner import Run
@@ -166,7 +166,8 @@ def open_run(options: AppOptions, *, persona: str | None = None, resume: str | N
             run = Run.start(persona or options.persona or "", sessions_folder(options), analyser,
                             trainee=options.trainee if trainee is None else trainee,
                             mode=mode or options.mode, lang=lang, persona_dirs=options.persona_dirs,
-                            start=options.start, meters=options.meters, free_text=options.free_text)
+                            start=options.start, meters=options.meters, free_text=options.free_text,
+                            tips=options.tips if tips is None else tips)
     except PersonaError as exc:
         raise OpenError(t("ui_err_persona", lang), [str(d) for d in exc.diagnostics]) from None
     except (ResumeError, UnknownPersona, SessionError, OSError) as exc:

@@ -67,11 +67,11 @@ class TrainerApp(App):
             self.notify(problem, title=t("ui_keymap_problem", self.lang), severity="warning", timeout=8)
 
     def open_conversation(self, *, persona: str | None = None, trainee: str | None = None, mode: str | None = None,
-                          resume: str | None = None) -> None:
+                          resume: str | None = None, tips: bool | None = None) -> None:
         if resume is not None:
             opener = partial(open_run, self.options, resume=resume)
         else:
-            opener = partial(open_run, self.options, persona=persona, trainee=trainee, mode=mode)
+            opener = partial(open_run, self.options, persona=persona, trainee=trainee, mode=mode, tips=tips)
             mode = mode or self.options.mode
         self.switch_screen(self._conversation(opener, mode=mode))
 
@@ -86,7 +86,8 @@ class TrainerApp(App):
         self.current_run = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(StartScreen(lang=self.lang, trainee=self.options.trainee, mode=self.options.mode))
+        self.switch_screen(StartScreen(lang=self.lang, trainee=self.options.trainee, mode=self.options.mode,
+                                       tips=self.options.tips))
 
     def show_error(self, title: str, lines: list[str]) -> None:
         from trainer.ui.help import ErrorScreen

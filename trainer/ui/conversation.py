@@ -84,7 +84,6 @@ class ConversationScreen(Screen):
                 yield Meter(t("trust", self.lang), id="m-trust")
                 yield Meter(t("motivation", self.lang), id="m-motivation")
                 yield Static("", id="phase")
-                yield Static("", id="reasons")
                 yield Static("", id="hint")
                 yield Static("", id="debug")
         yield Static("", id="diagnostics")
@@ -215,10 +214,8 @@ class ConversationScreen(Screen):
         s = self.run.session
         chat = self.query_one("#chat", VerticalScroll)
         chat.remove_children()
+        # The scene already says how the persona sits there; moods show when the phase changes.
         widgets = [Note(f"{t('scene', self.lang)}: {s.persona.scene.strip()}", "scene")]
-        first_phase = s.turns[0].phase_before if s.turns else s.phase
-        if self.practice and s.persona.moods.get(first_phase):
-            widgets.append(Note(s.persona.moods[first_phase], "mood"))
         widgets.append(ChatMessage("persona", s.persona.name, s.turns[0].persona_line if s.turns else s.current_line()))
         for turn in s.turns:
             widgets += self._turn_widgets(turn)
@@ -264,7 +261,6 @@ class ConversationScreen(Screen):
             self.query_one("#m-motivation", Meter).set_value(s.state.motivation, d_mot, animate)
             self.query_one("#phase", Static).update(
                 f"{t('phase', self.lang)}: {label(PHASE_LABELS, s.phase, self.lang)}")
-            self.query_one("#reasons", Static).update("\n".join(meter_changes(last, self.lang)) if last else "")
             self.query_one("#hint", Static).update(self._hint())
         if self.debug:
             self.query_one("#debug", Static).update(self._debug_text())
@@ -289,13 +285,13 @@ class ConversationScreen(Screen):
 
     def _hint(self) -> str:
         s = self.run.session
-        if s.ended or not self.practice:
+        if s.ended or not self.practice or not self.run.header.get("tips", True):
             return ""
         cues = {c.id: c for c in s.persona.cues}
         lines = []
         for cid in s.node.offers:
             cue = cues.get(cid)
-            if cue:
+            if cue and cid not in s.state.picked_up:  # a cue already picked up needs no tip any more
                 lines.append(t("ui_hint_cue", self.lang, kind=t(f"ui_cue_{cue.kind}", self.lang), label=cue.label))
         return "\n".join(lines)
 

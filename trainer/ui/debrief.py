@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 
+from trainer.debrief.model import first_per_category
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, PHASE_LABELS, label, outcome_label, t
 from trainer.ui.chart import render_chart
 from trainer.ui.conversation import meter_changes
@@ -144,22 +145,26 @@ class DebriefScreen(Screen):
             prev = p
         out.append(Static(table, classes="section values"))
         # controlling language in the trainee's own words
-        out.append(Static(Text(f"{t('flags_title', lang)} ({len(d.flags)})", style="bold"), classes="heading"))
-        if not d.flags:
+        lines = d.flagged_lines()
+        out.append(Static(Text(f"{t('flags_title', lang)} ({len(lines)})", style="bold"), classes="heading"))
+        if not lines:
             out.append(Static(t("no_flags", lang), classes="section"))
-        for f in d.flags:
+        for turn, line, flags in lines:
+            strongest = max(f.severity for f in flags)
+            cats = ", ".join(dict.fromkeys(label(CATEGORY_LABELS, f.category, lang) for f in flags))
             text = Text()
-            text.append(f"{t('turn', lang).capitalize()} {f.turn} · {label(CATEGORY_LABELS, f.category, lang)} · "
-                        f"{t('severity', lang)} {'●' * f.severity}{'○' * max(0, 3 - f.severity)}\n", style="bold")
-            text.append("“")
-            text.append(f.text[:f.start])
-            text.append(f.text[f.start:f.end], style="bold underline reverse")
-            text.append(f.text[f.end:])
-            text.append("”\n")
-            text.append(f"{t('why_it_hurts', lang)}: ", style="bold")
-            text.append(f.explanation + "\n")
-            text.append(f"{t('better', lang)}: ", style="bold")
-            text.append(f.suggestion)
+            text.append(f"{t('turn', lang).capitalize()} {turn} · {cats} · "
+                        f"{t('severity', lang)} {'●' * strongest}{'○' * max(0, 3 - strongest)}\n", style="bold")
+            words = Text(line)
+            for f in flags:
+                words.stylize("bold underline reverse", f.start, f.end)
+            text.append("“").append_text(words).append("”")
+            for f in first_per_category(flags):
+                prefix = f"{label(CATEGORY_LABELS, f.category, lang)} — " if len(flags) > 1 else ""
+                text.append(f"\n{prefix}{t('why_it_hurts', lang)}: ", style="bold")
+                text.append(f.explanation)
+                text.append(f"\n{prefix}{t('better', lang)}: ", style="bold")
+                text.append(f.suggestion)
             out.append(Static(text, classes="section flag"))
         # eerherstel cues
         missed = [c for c in d.cues if c.status == "missed"]
@@ -199,8 +204,7 @@ class DebriefScreen(Screen):
         rub.append(counts or "—")
         rub.append(f"\n{t('score', lang)}: {r.score}/100 ", style="bold")
         rub.append_text(level_text(r.level, lang))
-        rub.append(f" · {t('ui_passed' if r.passed else 'ui_not_passed', lang)}\n")
-        rub.append(r.rule, style="dim")
+        rub.append(f" · {t('ui_passed' if r.passed else 'ui_not_passed', lang)}")
         out.append(Static(table, classes="section rubric-table"))
         out.append(Static(rub, classes="section rubric"))
         return out

@@ -29,6 +29,7 @@ class AppOptions:
     resume: str | None = None  # None: no resume; "": the most recent unfinished session; else an id/prefix/path
     trainee: str = ""
     mode: str = "practice"  # "practice" or "assessment"
+    tips: bool = True  # practice: show which eerherstel cue a persona line offers (off: advanced practice)
     debug: bool = False  # trainer playtest: node ids, conditions, live reload
     start: str | None = None  # test from here: start node
     meters: dict | None = None  # test from here: start meters
@@ -59,6 +60,7 @@ class AppOptions:
             resume=getattr(args, "resume", None),
             trainee=getattr(args, "trainee", "") or "",
             mode="assessment" if getattr(args, "assessment", False) else "practice",
+            tips=not getattr(args, "no_tips", False),
             debug=bool(getattr(args, "debug", False)),
             start=getattr(args, "start", None),
             meters=meters or None,

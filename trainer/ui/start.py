@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from trainer.i18n import t
@@ -64,13 +64,14 @@ DIFFICULTY_MARKS = {"makkelijk": "●○○", "gemiddeld": "●●○", "moeilij
 class StartScreen(Screen):
     BINDINGS = bindings("start", "nl")
 
-    def __init__(self, *, lang: str, trainee: str = "", mode: str = "practice"):
+    def __init__(self, *, lang: str, trainee: str = "", mode: str = "practice", tips: bool = True):
         super().__init__()
         localize(self, "start", lang)
         self.lang = lang
         self.cards: list[Card] = []
         self.trainee = trainee
         self.mode = mode
+        self.tips = tips
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -90,6 +91,8 @@ class StartScreen(Screen):
                                      id="mode-assessment")
                 yield Static(t("ui_mode_assessment_long" if self.mode == "assessment" else "ui_mode_practice_long",
                                lang), id="mode-help")
+                yield Checkbox(t("ui_tips_label", lang), value=self.tips and self.mode != "assessment", id="tips",
+                               disabled=self.mode == "assessment")
                 yield Button(t("ui_start_button", lang), id="start", variant="primary")
                 yield Label(t("ui_resume_label", lang), classes="field-label")
                 yield OptionList(id="resume")
@@ -168,6 +171,10 @@ class StartScreen(Screen):
         assessment = event.pressed.id == "mode-assessment"
         self.query_one("#mode-help", Static).update(
             t("ui_mode_assessment_long" if assessment else "ui_mode_practice_long", self.lang))
+        tips = self.query_one("#tips", Checkbox)
+        tips.disabled = assessment  # assessment never shows tips
+        if assessment:
+            tips.value = False
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
@@ -212,4 +219,5 @@ class StartScreen(Screen):
             return
         mode = "assessment" if self.query_one("#mode-assessment", RadioButton).value else "practice"
         trainee = self.query_one("#trainee", Input).value.strip()
-        self.app.open_conversation(persona=persona, trainee=trainee, mode=mode)
+        tips = mode != "assessment" and self.query_one("#tips", Checkbox).value
+        self.app.open_conversation(persona=persona, trainee=trainee, mode=mode, tips=tips)
