@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import subprocess_env, trainer_cmd
-from test_export_record import BAD, COMPLIED, GOOD, mini_header, play, write_journal
+from test_export_record import BAD, COMPLIED, GOOD, mini_header, play, write_journal, xapi_env
 from trainer.cli import main
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from test_export_record import BAD, COMPLIED, GOOD, play
+from test_export_record import BAD, COMPLIED, GOOD, play, xapi_env
 from trainer.cli import main
 from trainer.export.xapi import registration
 
@@ -47,7 +47,7 @@ class FakeLRS:
                     return self._send(401, {"detail": "Invalid authentication credentials"})
                 assert self.headers["X-Experience-API-Version"] == "1.0.3"
                 assert urlsplit(self.path).path == "/xAPI/statements"
-                reg = body[0]["context"]["registration"]
+                reg = body[0].get("context", {}).get("registration", "void")
                 lrs.requests.append(("POST", reg))
                 if reg in lrs.fail_registrations:
                     return self._send(500, {"detail": "backend down"})
@@ -64,6 +64,23 @@ class FakeLRS:
                     return self._send(204)
                 lrs.stored.update(new)
                 return self._send(200, list(new))
+
+            def do_GET(self):
+                if self.headers.get("Authorization") != lrs.auth:
+                    return self._send(401, {"detail": "no"})
+                query = parse_qs(urlsplit(self.path).query)
+                lrs.requests.append(("GET", urlsplit(self.path).query))
+                voided = lrs.voided()
+                if "statementId" in query:  # xAPI: a voided statement is only returned by voidedStatementId
+                    sid = query["statementId"][0]
+                    found = sid in lrs.stored and sid not in voided
+                    return self._send(200, lrs.stored[sid]) if found else self._send(404, {"detail": "not found"})
+                if "voidedStatementId" in query:
+                    sid = query["voidedStatementId"][0]
+                    return self._send(200, lrs.stored[sid]) if sid in voided else self._send(404, {"detail": "no"})
+                reg = query.get("registration", [None])[0]
+                return self._send(200, {"statements": [s for i, s in lrs.stored.items() if i not in voided and (
+                    reg is None or s.get("context", {}).get("registration") == reg)]})
 
             def do_PUT(self):
                 body = self._body()
@@ -88,6 +105,9 @@ class FakeLRS:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+    def voided(self) -> set[str]:
+        return {s["object"]["id"] for s in self.stored.values() if s["verb"]["id"].endswith("/voided")}
 
     def posted(self):
         return [r for m, r in self.requests if m == "POST"]
@@ -184,13 +204,14 @@ def test_timeout(cohort, sessions, lrs, capsys):
 
 def test_conflicting_statement_counts_as_stored_and_never_duplicates(cohort, sessions, lrs, capsys, monkeypatch):
     monkeypatch.setenv("GESPREKSTRAINER_SALT", "x")
-    rc, _, _ = send(capsys, lrs, cohort[0].session_id, "--anonymise")
+    rc, _, _ = send(capsys, lrs, cohort[0].session_id)  # pseudonymous (hashed) by default
     assert rc == 0 and len(lrs.stored) == 2
-    (sessions / ".sent.json").unlink()  # state lost; now without --anonymise: same ids, other actor
+    (sessions / ".sent.json").unlink()  # state lost; now with the pseudonym as typed: same ids, other actor
     lrs.requests.clear()
-    rc, out, err = send(capsys, lrs, cohort[0].session_id)
+    rc, out, err = send(capsys, lrs, cohort[0].session_id, "--send-pseudonym")
     assert rc == 0 and "kept an earlier version" in out
-    assert [m for m, _ in lrs.requests] == ["POST", "PUT", "PUT"] and len(lrs.stored) == 2
+    # each 409 to a PUT is only believed after reading the statement back
+    assert [m for m, _ in lrs.requests] == ["POST", "PUT", "GET", "PUT", "GET"] and len(lrs.stored) == 2
     assert all(s["actor"]["account"]["name"].startswith("anon-") for s in lrs.stored.values())
 
 

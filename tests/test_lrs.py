@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from test_export_record import BAD, COMPLIED, GOOD, analyser, play
+from test_export_record import BAD, COMPLIED, GOOD, analyser, play, xapi_env
 from trainer.cli import main
 from trainer.export.load import Loader
 from trainer.export.xapi import registration, statements
