@@ -139,14 +139,37 @@ def test_report_xlsx_opens_with_openpyxl(cohort, capsys, sessions, tmp_path):
     rc, _, err = cli(capsys, "report", str(sessions), "--format", "xlsx", "-o", str(target))
     assert rc == 0, err
     wb = load_workbook(target)
-    assert wb.sheetnames == ["Sessies", "Cues", "Categorieën"]
+    assert wb.sheetnames == ["Cijferlijst", "Persona's", "Oefenpunten", "Sessies", "Cues", "Categorieën"]
+    for sheet in wb.worksheets:  # prints: landscape, fitted to the page width, header row on every page
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
+        assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
     ws = wb["Sessies"]
-    assert ws.freeze_panes == "A2"
-    assert all(c.font.bold for c in ws[1]) and ws["A1"].value == "Deelnemer"
+    assert ws["A1"].value == "Deelnemer" and ws["C1"].value.startswith("Begonnen (")
     assert ws.max_row == 6 and ws.column_dimensions["A"].width >= 10
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert {r[0] for r in rows} == {"Zoë", "Bram", "Ömer"}
-    assert all(isinstance(r[5], int) for r in rows)  # scores are numbers, not text
+    head = [c.value for c in ws[1]]
+    rows = [dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert {r["Deelnemer"] for r in rows} == {"Zoë", "Bram", "Ömer"}
+    done = [r for r in rows if r["Deelnemer"] != "Ömer"]
+    assert all(isinstance(r["Score"], int) for r in done)  # scores are numbers, not text
+    (open_,) = [r for r in rows if r["Deelnemer"] == "Ömer"]  # unfinished: no score, no level, no verdict
+    assert open_["Score"] is None and open_["Niveau"] is None and open_["Behaald"] == "Niet afgerond"
+    assert sorted(r["Poging"] for r in rows if r["Deelnemer"] == "Zoë") == [1, 2]
+    # the gradebook: one row per trainee
+    gb = wb["Cijferlijst"]
+    head = [c.value for c in gb[1]]
+    grades = {r[0]: dict(zip(head, r)) for r in gb.iter_rows(min_row=2, values_only=True)}
+    assert set(grades) == {"Zoë", "Bram", "Ömer"}
+    zoe = grades["Zoë"]
+    assert zoe["Pogingen"] == 2 and zoe["Mini: pogingen"] == 2
+    scores = [r["Score"] for r in rows if r["Deelnemer"] == "Zoë"]
+    assert zoe["Mini: beste"] == max(scores) and zoe["Mini: laatste"] == scores[-1]
+    assert grades["Ömer"]["Mini: uitkomst"] == "Niet afgerond" and grades["Ömer"]["Mini: beste"] is None
+    personas = [dict(zip([c.value for c in wb["Persona's"][1]], r))
+                for r in wb["Persona's"].iter_rows(min_row=2, values_only=True)]
+    assert personas[0]["Persona"] == "Mini" and personas[0]["Pogingen"] == 5 and personas[0]["Niet afgerond"] == 1
+    practice = [r for r in wb["Oefenpunten"].iter_rows(min_row=2, values_only=True)]
+    assert any(r[0] == "Gemiste cue" for r in practice) or not any(r[0] for r in practice)
     cues = wb["Cues"]
     assert cues.freeze_panes == "A2" and cues["B2"].value == "trots"
     assert wb["Categorieën"]["A1"].font.bold
@@ -168,6 +191,20 @@ def test_xlsx_never_turns_typed_text_into_a_formula():
     wb = load_workbook(io.BytesIO(write_xlsx(aggregate([summary]), "en")))
     cell = wb["Sessions"]["A2"]
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
+    assert wb["Gradebook"]["A2"].value == "=cmd|' /C calc'!A0" and wb["Gradebook"]["A2"].data_type == "s"
+
+
+def test_xlsx_survives_control_characters_and_huge_text(cohort, capsys, sessions, tmp_path):
+    """One pseudonym with a control character (illegal in XML) must not fail the cohort's workbook."""
+    from openpyxl import load_workbook
+
+    play(sessions, GOOD, trainee="Evil\x1b]0;pwned\x07\x00name", typed=["moet\x0b" + "x" * 40_000])
+    target = tmp_path / "c.xlsx"
+    rc, _, err = cli(capsys, "report", str(sessions), "--format", "xlsx", "-o", str(target))
+    assert rc == 0 and "Traceback" not in err, err
+    names = [r[0] for r in load_workbook(target)["Sessies"].iter_rows(min_row=2, values_only=True)]
+    assert "Evil\x1b]0;pwned\x07\x00name" not in names
+    assert any(n.startswith("Evil") and "\ufffd" in n and "pwned" in n for n in names)
 
 
 def test_report_csv_and_json(cohort, capsys, sessions, tmp_path):

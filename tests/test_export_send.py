@@ -257,3 +257,49 @@ def test_send_state_merges_concurrent_writers(tmp_path):
     data = json.loads((tmp_path / ".sent.json").read_text(encoding="utf-8"))
     assert set(data["lrs"]["e"]) == {"s1", "s2"} and data["lrs"]["e"]["s2"]["per_turn"] is True
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_two_sends_at_once_neither_double_send_nor_corrupt_the_state(cohort, sessions, lrs):
+    """The second `trainer send` waits for the first (a lock on the send state), then skips what it stored."""
+    import subprocess
+
+    from conftest import subprocess_env, trainer_cmd
+
+    lrs.delay = 0.4  # each POST is slow, so the two runs overlap
+    cmd = trainer_cmd("send", str(sessions), "--lrs", lrs.url, "--user", "u", "--password", "p")
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
+             for _ in range(2)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    posted = lrs.posted()
+    assert sorted(posted) == sorted(regs(cohort[:4])), "every session POSTed exactly once"
+    errs = " ".join(err for _, err in results)
+    assert "4 sent" in errs and "0 sent, 4 already in the LRS" in errs
+    state = json.loads((sessions / ".sent.json").read_text(encoding="utf-8"))
+    assert set(state["lrs"][lrs.url + "/statements"]) == {r.session_id for r in cohort[:4]}
+
+
+def test_void_takes_a_session_out_and_it_is_not_sent_again(cohort, sessions, lrs, capsys):
+    send(capsys, lrs, str(sessions), "--per-turn")
+    target = cohort[0]
+    rc, out, err = send(capsys, lrs, target.session_id, "--void")
+    n = 2 + len(target.session.turns)
+    assert rc == 0 and f"voided    {target.session_id}: {n} statements" in out, err
+    visible = [s for s in lrs.stored.values() if s["id"] not in lrs.voided()
+               and s.get("context", {}).get("registration") == registration(target.session_id)]
+    assert visible == []
+    assert len(lrs.voided()) == n
+    rc, out, err = send(capsys, lrs, str(sessions))
+    assert rc == 0 and f"voided    {target.session_id}: taken back" in err and "1 voided earlier" in err
+    rc, out, err = send(capsys, lrs, target.session_id, "--void")  # again: the LRS holds nothing of it now
+    assert rc == 0 and "holds none of its statements" in err
+
+
+def test_send_needs_a_home_page_and_never_uses_a_placeholder(cohort, lrs, capsys, monkeypatch):
+    monkeypatch.delenv("GESPREKSTRAINER_XAPI_HOMEPAGE")
+    rc, out, err = send(capsys, lrs, cohort[0].session_id)
+    assert rc == 1 and "no xAPI home page: give --home-page URL" in err and lrs.requests == []
+    rc, out, err = send(capsys, lrs, cohort[0].session_id, "--home-page", "https://lms.voorbeeld.nl")
+    assert rc == 0
+    assert {s["actor"]["account"]["homePage"] for s in lrs.stored.values()} == {"https://lms.voorbeeld.nl"}
+    assert all(s["actor"]["account"]["name"].startswith("anon-") for s in lrs.stored.values())

@@ -92,13 +92,13 @@ class _Deadline:
 
 
 class LRSClient:
-    def __init__(self, url: str, user: str, password: str, timeout: float = 20.0, max_response: int = MAX_RESPONSE):
+    def __init__(self, url: str, user: str, password: str, timeout: float = 20.0, max_response: int | None = None):
         self.endpoint = endpoint_of(url)
         token = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
         self.headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": XAPI_VERSION,
                         "Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
         self.timeout = timeout
-        self.max_response = max_response
+        self.max_response = MAX_RESPONSE if max_response is None else max_response
         parts = urllib.parse.urlsplit(self.endpoint)
         self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
 
@@ -128,7 +128,7 @@ class LRSClient:
                     size += len(chunk)
                     if size > self.max_response:
                         raise LRSError(f"the LRS at {self.endpoint} sent an answer larger than "
-                                       f"{self.max_response // (1024 * 1024)} MB; stopped reading it", fatal=True)
+                                       f"{self.max_response / (1024 * 1024):g} MB; stopped reading it", fatal=True)
                     chunks.append(chunk)
                 return resp.status, b"".join(chunks).decode("utf-8", "replace")
         except LRSError:
