@@ -297,3 +297,57 @@ def test_parallel_rebuild_gives_the_same_summaries(cohort, sessions):
     stats = Stats()
     parallel = summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=2, stats=stats)
     assert stats.jobs == 2 and parallel == serial and len(serial[0]) == 5 and len(serial[1]) == 1
+
+
+def test_session_ids_from_journals_never_become_paths_outside_the_folder(capsys, sessions, tmp_path):
+    """A handed-in journal with "session": "../../x" or an absolute path writes inside -o FOLDER only."""
+    sessions.mkdir(parents=True, exist_ok=True)
+    evil = tmp_path / "evil-target"
+    refs = []
+    for i, sid in enumerate(["../../escaped", str(evil), "..", ".hidden/../../x", "a/b\\c:d"]):
+        refs.append(str(write_journal(sessions / f"j{i}.jsonl", mini_header(sid), [
+            {"type": "choose", "turn": 1, "at": "2026-03-02T09:01:00+00:00", "node": "begin", "choice": "begin.1"}])))
+    out = tmp_path / "out" / "inner"
+    out.mkdir(parents=True)
+    for fmt in ("json", "html", "xapi"):
+        rc, _, err = cli(capsys, "export", *refs, "--format", fmt, "-o", str(out), "--abandoned")
+        assert rc == 0 and "Traceback" not in err, err
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 3 * 5 and all("/" not in n and not n.startswith(".") for n in written)
+    assert [p for p in (tmp_path / "out").iterdir()] == [out]
+    assert not evil.exists() and not (tmp_path / "escaped.json").exists() and not (sessions.parent / "x.json").exists()
+
+
+def test_an_export_killed_mid_write_leaves_no_temp_file(tmp_path):
+    """kill -9 while the report is being written: no multi-MB temp file stays behind (unnamed O_TMPFILE, or a
+    named temp file of a dead writer that the next write sweeps away)."""
+    import signal
+
+    from trainer.export.fileio import write_bytes_atomic
+
+    code = ("import os, sys, time\n"
+            "from trainer.export import fileio\n"
+            "real = os.fsync\n"
+            "def slow(fd):\n"
+            "    print('writing', flush=True); time.sleep(60)\n"
+            "os.fsync = slow\n"
+            "fileio.write_bytes_atomic(sys.argv[1], b'x' * 5_000_000)\n")
+    target = tmp_path / "report.html"
+    for force_named in (False, True):
+        env = subprocess_env()
+        if force_named:  # the fallback path: a named temp file, swept by the next write
+            code_run = code.replace("from trainer.export import fileio\n",
+                                    "from trainer.export import fileio\nfileio._write_unnamed = lambda *a: False\n")
+        else:
+            code_run = code
+        proc = subprocess.Popen([sys.executable, "-c", code_run, str(target)], stdout=subprocess.PIPE, text=True,
+                                env=env)
+        assert proc.stdout.readline().strip() == "writing"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        leftovers = [p for p in tmp_path.iterdir() if p.name != "report.html"]
+        if not force_named:
+            assert leftovers == []  # nothing was ever named
+        write_bytes_atomic(target, b"<html></html>")  # the next export of the same file
+        assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_bytes() == b"<html></html>"
