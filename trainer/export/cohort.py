@@ -292,14 +292,19 @@ def practice_columns(lang: str):
     ]
 
 
+_ILLEGAL = None  # openpyxl's pattern of characters XML cannot hold (loaded with openpyxl)
+
+
 def xlsx_value(value):
     """A cell value openpyxl can store: control characters (illegal in XML) replaced, long text cut off."""
+    global _ILLEGAL
     if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+        if _ILLEGAL is None:
+            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as _ILLEGAL
         from trainer.export.csvout import CELL_LIMIT, CUT_MARKER
 
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        if _ILLEGAL.search(value):
+            value = _ILLEGAL.sub("\ufffd", value)
         if len(value) > CELL_LIMIT:
             value = value[:CELL_LIMIT - len(CUT_MARKER)] + CUT_MARKER
     return value
