@@ -351,3 +351,32 @@ def test_an_export_killed_mid_write_leaves_no_temp_file(tmp_path):
             assert leftovers == []  # nothing was ever named
         write_bytes_atomic(target, b"<html></html>")  # the next export of the same file
         assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_bytes() == b"<html></html>"
+
+
+def test_report_html_is_a_printable_cohort_overview(cohort, capsys, sessions, tmp_path):
+    target = tmp_path / "groep.html"
+    rc, _, err = cli(capsys, "report", str(sessions), "--format", "html", "-o", str(target), "--tz", "UTC")
+    assert rc == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert "<script" not in page and "size: A4 landscape" in page
+    for heading in ("Cijferlijst", "Per persona", "Oefenpunten van de groep", "Vaakst gemiste cues"):
+        assert heading in page
+    assert "Tijden in UTC" in page and "Ömer" in page and "niet afgerond" in page
+    rc, _, err = cli(capsys, "report", str(sessions), "--tz", "Mars/Olympus")
+    assert rc == 1 and "unknown time zone 'Mars/Olympus'" in err
+
+
+def test_session_html_shows_times_in_one_named_zone_and_the_persona_replies(capsys, sessions, tmp_path):
+    run = play(sessions, GOOD, trainee="Zoë", typed=["Hoe gaat het met u?"])
+    target = tmp_path / "s.html"
+    rc, _, err = cli(capsys, "export", run.session_id, "--format", "html", "-o", str(target),
+                     "--tz", "Europe/Amsterdam")
+    assert rc == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert "Tijden in Europe/Amsterdam" in page and "UTC" not in page.split("<main>")[1].split("<footer>")[0]
+    # the typed line that matched nothing is followed by what the persona answered, then its line again
+    transcript = page.split('<ol class="transcript">')[1]
+    typed_at = transcript.index("Hoe gaat het met u?")
+    reply = run.session.turns[0].reply
+    assert reply and transcript.index(reply, typed_at) > typed_at
+    assert "(antwoord)" in transcript
