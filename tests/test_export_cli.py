@@ -380,3 +380,14 @@ def test_session_html_shows_times_in_one_named_zone_and_the_persona_replies(caps
     reply = run.session.turns[0].reply
     assert reply and transcript.index(reply, typed_at) > typed_at
     assert "(antwoord)" in transcript
+
+
+def test_xapi_export_is_pseudonymous_by_default(cohort, capsys, sessions):
+    rc, out, err = cli(capsys, "export", str(sessions), "--format", "xapi")
+    stmts = json.loads(out)
+    assert rc == 0 and "Zoë" not in out and all(s["actor"]["account"]["name"].startswith("anon-") for s in stmts)
+    rc, out, err = cli(capsys, "export", str(sessions), "--format", "xapi", "--send-pseudonym")
+    assert rc == 0 and {s["actor"]["account"]["name"] for s in json.loads(out)} == {"Zoë", "Bram"}
+    rc, out, err = cli(capsys, "export", str(sessions), "--format", "xapi", "--abandoned")
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in json.loads(out)]
+    assert rc == 0 and verbs.count("abandoned") == 1 and verbs.count("completed") == 4
