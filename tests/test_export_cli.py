@@ -168,8 +168,15 @@ def test_report_xlsx_opens_with_openpyxl(cohort, capsys, sessions, tmp_path):
     personas = [dict(zip([c.value for c in wb["Persona's"][1]], r))
                 for r in wb["Persona's"].iter_rows(min_row=2, values_only=True)]
     assert personas[0]["Persona"] == "Mini" and personas[0]["Pogingen"] == 5 and personas[0]["Niet afgerond"] == 1
-    practice = [r for r in wb["Oefenpunten"].iter_rows(min_row=2, values_only=True)]
-    assert any(r[0] == "Gemiste cue" for r in practice) or not any(r[0] for r in practice)
+    head = [c.value for c in wb["Oefenpunten"][1]]
+    practice = [dict(zip(head, r)) for r in wb["Oefenpunten"].iter_rows(min_row=2, values_only=True)]
+    flagged = [r for r in practice if r["Oefenpunt"] != "Gemiste cue"]
+    assert flagged, "the controlling lines of the cohort are practice points"
+    for r in flagged:  # the flagged words, the authored line they are in and its choice id (or "zelf getypt")
+        assert r["Woorden of cue"] and r["Keer"] >= 1 and r["Sessies"] >= 1 and r["Deelnemers"] >= 1
+        if r["Keuze / cue-id"] != "zelf getypt":
+            assert r["Woorden of cue"] in r["Hele zin (keuze)"]
+    assert sorted((r["Keer"] for r in flagged), reverse=True) == [r["Keer"] for r in flagged]
     cues = wb["Cues"]
     assert cues.freeze_panes == "A2" and cues["B2"].value == "trots"
     assert wb["Categorieën"]["A1"].font.bold

@@ -129,11 +129,12 @@ def practice(sessions: list[dict], cue_rows: list[dict]) -> list[dict]:
     frequent first."""
     lines: dict[tuple, dict] = {}
     for s in sessions:
-        for category, severity, words, choice in s.get("flag_lines", ()):
+        for category, severity, words, choice, line in s.get("flag_lines", ()):
             key = (s["persona_id"], category, choice, words.lower() if choice is None else "")
             row = lines.setdefault(key, {"kind": "flag", "persona_id": s["persona_id"],
                                          "persona_name": s["persona_name"], "category": category,
-                                         "choice_id": choice, "words": words, "count": 0, "severity": 0,
+                                         "choice_id": choice, "words": words, "line": line, "count": 0,
+                                         "severity": 0,
                                          "sessions": set(), "trainees": set()})
             row["count"] += 1
             row["severity"] += severity
@@ -142,7 +143,7 @@ def practice(sessions: list[dict], cue_rows: list[dict]) -> list[dict]:
     out = [dict(r, sessions=len(r["sessions"]), trainees=len(r["trainees"])) for r in lines.values()]
     out.sort(key=lambda r: (-r["count"], -r["severity"], r["persona_id"], r["category"], r["words"]))
     missed = [{"kind": "cue", "persona_id": c["persona_id"], "persona_name": c["persona_name"],
-               "category": c["cue"], "choice_id": None, "words": c["label"], "count": c["missed"],
+               "category": c["cue"], "choice_id": None, "words": c["label"], "line": None, "count": c["missed"],
                "severity": None, "sessions": c["judged"], "trainees": None, "missed_pct": c["missed_pct"]}
               for c in cue_rows if c["missed"]]
     return missed + out
@@ -268,7 +269,7 @@ def persona_columns(lang: str):
         (t("passed", lang), lambda r: r["passed"], 9),
         (t("pass_pct", lang), lambda r: r["pass_pct"], 10),
         (t("mean_score", lang), lambda r: r["mean_score"], 11),
-        (t("best", lang), lambda r: r["best_score"], 9),
+        (t("best", lang).capitalize(), lambda r: r["best_score"], 9),
         (t("mean_turns", lang), lambda r: r["mean_turns"], 10),
         (t("cue_response_pct", lang), lambda r: r["mean_cue_pct"], 12),
         (t("controlling_per_session", lang), lambda r: r["controlling_per_session"], 14),
@@ -283,7 +284,8 @@ def practice_columns(lang: str):
     return [
         (t("practice_kind", lang), lambda r: practice_kind(r, lang), 28),
         (t("persona", lang), lambda r: r["persona_name"], 12),
-        (t("practice_what", lang), lambda r: r["words"], 46),
+        (t("practice_what", lang), lambda r: r["words"], 30),
+        (t("practice_full_line", lang), lambda r: r["line"], 50),
         (t("practice_line", lang), lambda r: (r["category"] if r["kind"] == "cue" else
                                              r["choice_id"] or t("typed", lang)), 16),
         (t("practice_count", lang), lambda r: r["count"], 10),

@@ -385,6 +385,11 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 """
 
 
+def _spans(text: str, words: str) -> list[tuple[int, int]]:
+    at = text.find(words)
+    return [(at, at + len(words))] if words and at >= 0 else []
+
+
 def render_cohort(agg: dict, lang: str = "nl", title: str = "", tz=None, limit: int = 40) -> str:
     """A printable overview of a cohort: totals, the gradebook (one row per trainee), one row per persona, and
     what the group needs to practise (flagged words and missed cues, most frequent first)."""
@@ -475,7 +480,9 @@ def _render_cohort(agg: dict, lang: str, title: str, limit: int) -> str:
     for r in flags:
         where = r["choice_id"] or t("typed", lang)
         out.append(f"<tr><td>{_e(practice_kind(r, lang))}</td><td>{_e(r['persona_name'])}</td>"
-                   f"<td>“{_e(r['words'])}” <span class=\"muted\">({_e(where)})</span></td>"
+                   f"<td>“{_e(r['words'])}” <span class=\"muted\">({_e(where)})</span>"
+                   + (f"<br><span class=\"muted\">{highlight(r['line'], _spans(r['line'], r['words']))}</span>"
+                      if r.get("line") else "") + "</td>"
                    f"<td class=\"num\">{r['count']}</td><td class=\"num\">{r['sessions']}</td>"
                    f"<td class=\"num\">{r['trainees']}</td></tr>")
     out.append("</tbody></table></section>")

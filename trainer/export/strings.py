@@ -119,6 +119,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "practice_kind": {"nl": "Oefenpunt", "en": "Practice point"},
     "practice_what": {"nl": "Woorden of cue", "en": "Words or cue"},
     "practice_line": {"nl": "Keuze / cue-id", "en": "Choice / cue id"},
+    "practice_full_line": {"nl": "Hele zin (keuze)", "en": "Whole line (choice)"},
     "practice_count": {"nl": "Keer", "en": "Times"},
     "no_verdict": {"nl": "Niet afgerond: geen oordeel", "en": "Not finished: no verdict"},
     "no_verdict_note": {"nl": "Dit gesprek is (nog) niet afgerond en krijgt daarom geen score en geen oordeel. De "

@@ -67,6 +67,10 @@ def _choice_of(turns, index: int):
     return None
 
 
+def _flag_line(f, choice) -> list:
+    return [f.category, f.severity, f.text[f.start:f.end], choice, f.text if choice else None]
+
+
 def _summary(*, session_id, file, trainee, persona, persona_changed, mode, started_at, finished_at,
              duration_seconds, finished, outcome, outcome_label, turns, rubric, cues, flags, final,
              turns_of=()) -> dict:
@@ -125,9 +129,9 @@ def _summary(*, session_id, file, trainee, persona, persona_changed, mode, start
         "categories": dict(categories),
         "category_severity": dict(severity),
         "cues": [[c.cue, c.label, c.status] for c in cues],
-        # flagged words for the cohort's practice sheet: [category, severity, words, choice id or null (typed)]
-        "flag_lines": [[f.category, f.severity, f.text[f.start:f.end], _choice_of(turns_of, f.turn)]
-                       for f in flags],
+        # for the cohort's practice sheet: [category, severity, flagged words, choice id, whole line]; for typed
+        # words choice id and line are null (only the few flagged words of what a trainee typed are kept)
+        "flag_lines": [_flag_line(f, _choice_of(turns_of, f.turn)) for f in flags],
     }
 
 
