@@ -303,3 +303,21 @@ def test_send_needs_a_home_page_and_never_uses_a_placeholder(cohort, lrs, capsys
     assert rc == 0
     assert {s["actor"]["account"]["homePage"] for s in lrs.stored.values()} == {"https://lms.voorbeeld.nl"}
     assert all(s["actor"]["account"]["name"].startswith("anon-") for s in lrs.stored.values())
+
+
+def test_abandoned_unfinished_session_then_its_verdict_once_finished(cohort, sessions, lrs, capsys):
+    open_ = cohort[4]
+    rc, out, err = send(capsys, lrs, open_.session_id, "--abandoned")
+    assert rc == 0 and f"sent      {open_.session_id}: abandoned (not finished), 1 statement" in out, err
+    (stmt,) = lrs.stored.values()
+    assert stmt["verb"]["id"] == "https://w3id.org/xapi/adl/verbs/abandoned"
+    assert "score" not in stmt["result"] and "success" not in stmt["result"]
+    rc, out, err = send(capsys, lrs, open_.session_id, "--abandoned")
+    assert rc == 0 and "0 sent, 1 already" in err
+    for cid in ("midden.1", "slot.1"):
+        if not open_.session.ended:
+            open_.choose(cid)
+    rc, out, err = send(capsys, lrs, open_.session_id)
+    verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in lrs.stored.values())
+    assert rc == 0 and open_.session.ended and len(verbs) == 3
+    assert verbs[:2] == ["abandoned", "completed"] and verbs[2] in ("failed", "passed")
