@@ -45,7 +45,9 @@ def test_rubric_follows_the_documented_rule():
     # R:Q 3:1 -> 15, %CR 67 % -> 10, no cues -> 12.5, no flags -> 25, own choice -> 15, trust 80 -> 8
     assert r.score == round(15 + 10 + 12.5 + 25 + 15 + 8) and r.level == "goed" and r.passed
     measures = {m.key: m for m in r.measures}
-    assert measures["rq_ratio"].display == "3.0 : 1" and measures["rq_ratio"].level == "goed"
+    assert measures["rq_ratio"].display == "3,0 : 1" and measures["rq_ratio"].level == "goed"  # Dutch comma
+    english = {m.key: m for m in score_rubric(turns, [], [], "own_choice", 80, lang="en").measures}
+    assert english["rq_ratio"].display == "3.0 : 1"
     assert measures["complex_pct"].level == "goed"
 
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import subprocess_env, trainer_cmd
-from test_export_record import BAD, COMPLIED, GOOD, mini_header, play, write_journal
+from test_export_record import BAD, COMPLIED, GOOD, mini_header, play, write_journal, xapi_env
 from trainer.cli import main
 
 
@@ -139,14 +139,44 @@ def test_report_xlsx_opens_with_openpyxl(cohort, capsys, sessions, tmp_path):
     rc, _, err = cli(capsys, "report", str(sessions), "--format", "xlsx", "-o", str(target))
     assert rc == 0, err
     wb = load_workbook(target)
-    assert wb.sheetnames == ["Sessies", "Cues", "Categorieën"]
+    assert wb.sheetnames == ["Cijferlijst", "Persona's", "Oefenpunten", "Sessies", "Cues", "Categorieën"]
+    for sheet in wb.worksheets:  # prints: landscape, fitted to the page width, header row on every page
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
+        assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
     ws = wb["Sessies"]
-    assert ws.freeze_panes == "A2"
-    assert all(c.font.bold for c in ws[1]) and ws["A1"].value == "Deelnemer"
+    assert ws["A1"].value == "Deelnemer" and ws["C1"].value.startswith("Begonnen (")
     assert ws.max_row == 6 and ws.column_dimensions["A"].width >= 10
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert {r[0] for r in rows} == {"Zoë", "Bram", "Ömer"}
-    assert all(isinstance(r[5], int) for r in rows)  # scores are numbers, not text
+    head = [c.value for c in ws[1]]
+    rows = [dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert {r["Deelnemer"] for r in rows} == {"Zoë", "Bram", "Ömer"}
+    done = [r for r in rows if r["Deelnemer"] != "Ömer"]
+    assert all(isinstance(r["Score"], int) for r in done)  # scores are numbers, not text
+    (open_,) = [r for r in rows if r["Deelnemer"] == "Ömer"]  # unfinished: no score, no level, no verdict
+    assert open_["Score"] is None and open_["Niveau"] is None and open_["Behaald"] == "Niet afgerond"
+    assert sorted(r["Poging"] for r in rows if r["Deelnemer"] == "Zoë") == [1, 2]
+    # the gradebook: one row per trainee
+    gb = wb["Cijferlijst"]
+    head = [c.value for c in gb[1]]
+    grades = {r[0]: dict(zip(head, r)) for r in gb.iter_rows(min_row=2, values_only=True)}
+    assert set(grades) == {"Zoë", "Bram", "Ömer"}
+    zoe = grades["Zoë"]
+    assert zoe["Pogingen"] == 2 and zoe["Mini: pogingen"] == 2
+    scores = [r["Score"] for r in rows if r["Deelnemer"] == "Zoë"]
+    assert zoe["Mini: beste"] == max(scores) and zoe["Mini: laatste"] == scores[-1]
+    assert grades["Ömer"]["Mini: uitkomst"] == "Niet afgerond" and grades["Ömer"]["Mini: beste"] is None
+    personas = [dict(zip([c.value for c in wb["Persona's"][1]], r))
+                for r in wb["Persona's"].iter_rows(min_row=2, values_only=True)]
+    assert personas[0]["Persona"] == "Mini" and personas[0]["Pogingen"] == 5 and personas[0]["Niet afgerond"] == 1
+    head = [c.value for c in wb["Oefenpunten"][1]]
+    practice = [dict(zip(head, r)) for r in wb["Oefenpunten"].iter_rows(min_row=2, values_only=True)]
+    flagged = [r for r in practice if r["Oefenpunt"] != "Gemiste cue"]
+    assert flagged, "the controlling lines of the cohort are practice points"
+    for r in flagged:  # the flagged words, the authored line they are in and its choice id (or "zelf getypt")
+        assert r["Woorden of cue"] and r["Keer"] >= 1 and r["Sessies"] >= 1 and r["Deelnemers"] >= 1
+        if r["Keuze / cue-id"] != "zelf getypt":
+            assert r["Woorden of cue"] in r["Hele zin (keuze)"]
+    assert sorted((r["Keer"] for r in flagged), reverse=True) == [r["Keer"] for r in flagged]
     cues = wb["Cues"]
     assert cues.freeze_panes == "A2" and cues["B2"].value == "trots"
     assert wb["Categorieën"]["A1"].font.bold
@@ -168,6 +198,20 @@ def test_xlsx_never_turns_typed_text_into_a_formula():
     wb = load_workbook(io.BytesIO(write_xlsx(aggregate([summary]), "en")))
     cell = wb["Sessions"]["A2"]
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
+    assert wb["Gradebook"]["A2"].value == "=cmd|' /C calc'!A0" and wb["Gradebook"]["A2"].data_type == "s"
+
+
+def test_xlsx_survives_control_characters_and_huge_text(cohort, capsys, sessions, tmp_path):
+    """One pseudonym with a control character (illegal in XML) must not fail the cohort's workbook."""
+    from openpyxl import load_workbook
+
+    play(sessions, GOOD, trainee="Evil\x1b]0;pwned\x07\x00name", typed=["moet\x0b" + "x" * 40_000])
+    target = tmp_path / "c.xlsx"
+    rc, _, err = cli(capsys, "report", str(sessions), "--format", "xlsx", "-o", str(target))
+    assert rc == 0 and "Traceback" not in err, err
+    names = [r[0] for r in load_workbook(target)["Sessies"].iter_rows(min_row=2, values_only=True)]
+    assert "Evil\x1b]0;pwned\x07\x00name" not in names
+    assert any(n.startswith("Evil") and "\ufffd" in n and "pwned" in n for n in names)
 
 
 def test_report_csv_and_json(cohort, capsys, sessions, tmp_path):
@@ -260,3 +304,97 @@ def test_parallel_rebuild_gives_the_same_summaries(cohort, sessions):
     stats = Stats()
     parallel = summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=2, stats=stats)
     assert stats.jobs == 2 and parallel == serial and len(serial[0]) == 5 and len(serial[1]) == 1
+
+
+def test_session_ids_from_journals_never_become_paths_outside_the_folder(capsys, sessions, tmp_path):
+    """A handed-in journal with "session": "../../x" or an absolute path writes inside -o FOLDER only."""
+    sessions.mkdir(parents=True, exist_ok=True)
+    evil = tmp_path / "evil-target"
+    refs = []
+    for i, sid in enumerate(["../../escaped", str(evil), "..", ".hidden/../../x", "a/b\\c:d"]):
+        refs.append(str(write_journal(sessions / f"j{i}.jsonl", mini_header(sid), [
+            {"type": "choose", "turn": 1, "at": "2026-03-02T09:01:00+00:00", "node": "begin", "choice": "begin.1"}])))
+    out = tmp_path / "out" / "inner"
+    out.mkdir(parents=True)
+    for fmt in ("json", "html", "xapi"):
+        rc, _, err = cli(capsys, "export", *refs, "--format", fmt, "-o", str(out), "--abandoned")
+        assert rc == 0 and "Traceback" not in err, err
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 3 * 5 and all("/" not in n and not n.startswith(".") for n in written)
+    assert [p for p in (tmp_path / "out").iterdir()] == [out]
+    assert not evil.exists() and not (tmp_path / "escaped.json").exists() and not (sessions.parent / "x.json").exists()
+
+
+def test_an_export_killed_mid_write_leaves_no_temp_file(tmp_path):
+    """kill -9 while the report is being written: no multi-MB temp file stays behind (unnamed O_TMPFILE, or a
+    named temp file of a dead writer that the next write sweeps away)."""
+    import signal
+
+    from trainer.export.fileio import write_bytes_atomic
+
+    code = ("import os, sys, time\n"
+            "from trainer.export import fileio\n"
+            "real = os.fsync\n"
+            "def slow(fd):\n"
+            "    print('writing', flush=True); time.sleep(60)\n"
+            "os.fsync = slow\n"
+            "fileio.write_bytes_atomic(sys.argv[1], b'x' * 5_000_000)\n")
+    target = tmp_path / "report.html"
+    for force_named in (False, True):
+        env = subprocess_env()
+        if force_named:  # the fallback path: a named temp file, swept by the next write
+            code_run = code.replace("from trainer.export import fileio\n",
+                                    "from trainer.export import fileio\nfileio._write_unnamed = lambda *a: False\n")
+        else:
+            code_run = code
+        proc = subprocess.Popen([sys.executable, "-c", code_run, str(target)], stdout=subprocess.PIPE, text=True,
+                                env=env)
+        assert proc.stdout.readline().strip() == "writing"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        leftovers = [p for p in tmp_path.iterdir() if p.name != "report.html"]
+        if not force_named:
+            assert leftovers == []  # nothing was ever named
+        write_bytes_atomic(target, b"<html></html>")  # the next export of the same file
+        assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_bytes() == b"<html></html>"
+
+
+def test_report_html_is_a_printable_cohort_overview(cohort, capsys, sessions, tmp_path):
+    target = tmp_path / "groep.html"
+    rc, _, err = cli(capsys, "report", str(sessions), "--format", "html", "-o", str(target), "--tz", "UTC")
+    assert rc == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert "<script" not in page and "size: A4 landscape" in page
+    for heading in ("Cijferlijst", "Per persona", "Oefenpunten van de groep", "Vaakst gemiste cues"):
+        assert heading in page
+    assert "Tijden in UTC" in page and "Ömer" in page and "niet afgerond" in page
+    rc, _, err = cli(capsys, "report", str(sessions), "--tz", "Mars/Olympus")
+    assert rc == 1 and "unknown time zone 'Mars/Olympus'" in err
+
+
+def test_session_html_shows_times_in_one_named_zone_and_the_persona_replies(capsys, sessions, tmp_path):
+    run = play(sessions, GOOD, trainee="Zoë", typed=["Hoe gaat het met u?"])
+    target = tmp_path / "s.html"
+    rc, _, err = cli(capsys, "export", run.session_id, "--format", "html", "-o", str(target),
+                     "--tz", "Europe/Amsterdam")
+    assert rc == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert "Tijden in Europe/Amsterdam" in page and "UTC" not in page.split("<main>")[1].split("<footer>")[0]
+    # the typed line that matched nothing is followed by what the persona answered, then its line again
+    transcript = page.split('<ol class="transcript">')[1]
+    typed_at = transcript.index("Hoe gaat het met u?")
+    reply = run.session.turns[0].reply
+    assert reply and transcript.index(reply, typed_at) > typed_at
+    assert "(antwoord)" in transcript
+
+
+def test_xapi_export_is_pseudonymous_by_default(cohort, capsys, sessions):
+    rc, out, err = cli(capsys, "export", str(sessions), "--format", "xapi")
+    stmts = json.loads(out)
+    assert rc == 0 and "Zoë" not in out and all(s["actor"]["account"]["name"].startswith("anon-") for s in stmts)
+    rc, out, err = cli(capsys, "export", str(sessions), "--format", "xapi", "--send-pseudonym")
+    assert rc == 0 and {s["actor"]["account"]["name"] for s in json.loads(out)} == {"Zoë", "Bram"}
+    rc, out, err = cli(capsys, "export", str(sessions), "--format", "xapi", "--abandoned")
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in json.loads(out)]
+    assert rc == 0 and verbs.count("abandoned") == 1 and verbs.count("completed") == 4

@@ -7,14 +7,23 @@ import uuid
 
 import pytest
 
-from test_export_record import BAD, COMPLIED, GOOD, ROOT, analyser, mini_header, play, write_journal
+from test_export_record import (BAD, COMPLIED, GOOD, HOME_PAGE, ROOT, analyser, mini_header, play, write_journal,
+                                xapi_env)
 from trainer.export.csvout import SESSION_COLUMNS, TURN_COLUMNS, session_row, turn_rows, write_csv
 from trainer.export.html import highlight, render_html
 from trainer.export.load import Loader
 from trainer.export.privacy import Pseudonyms, anonymise
 from trainer.export.record import with_trainee
 from trainer.export.summary import summarise, summarise_session
-from trainer.export.xapi import NAMESPACE, iso_duration, registration, statement_id, statements
+from trainer.export.xapi import NAMESPACE, iso_duration, registration, statement_id
+from trainer.export.xapi import statements as _statements
+from trainer.export.xapiconf import XAPISettings
+
+SETTINGS = XAPISettings(HOME_PAGE)
+
+
+def statements(record, per_turn=False, **kw):
+    return _statements(record, per_turn, settings=kw.pop("settings", SETTINGS), **kw)
 
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>', "Zoë's & \"quotes\" </p>"]
 
@@ -62,12 +71,42 @@ def test_csv_one_row_per_turn_keeps_dutch_text_and_neutralises_formulas(tmp_path
     assert int(rows[2]["trust_change"]) == int(rows[2]["trust_after"]) - int(rows[2]["trust_before"])
 
 
-def test_csv_excel_nl_dialect(tmp_path):
-    rec = records(tmp_path, (GOOD,))[0]
-    row = session_row(summarise(rec))
-    row["rq_ratio"] = 1.5
-    rows = read_csv(write_csv([row], SESSION_COLUMNS, dialect="excel-nl"), delimiter=";")
-    assert rows[0]["rq_ratio"] == "1,5" and rows[0]["trainee"] == "Zoë"
+def test_csv_dutch_dialect_has_dutch_headers_values_and_decimal_commas(tmp_path, monkeypatch):
+    monkeypatch.setenv("GESPREKSTRAINER_TZ", "Europe/Amsterdam")
+    good, unfinished = records(tmp_path, (GOOD, ["begin.1"]))
+    rows = [session_row(summarise(good)), session_row(summarise(unfinished))]
+    rows[0]["rq_ratio"] = 1.5
+    for dialect in ("nl", "excel-nl"):
+        data = write_csv(rows, SESSION_COLUMNS, dialect=dialect)
+        out = read_csv(data, delimiter=";")
+        head = data.decode("utf-8-sig").splitlines()[0]
+        assert "Begonnen (Europe/Amsterdam)" in head and "Deelnemer" in head and "own_choice" not in head
+        assert out[0]["Reflecties per vraag"] == "1,5" and out[0]["Deelnemer"] == "Zoë"
+        assert out[0]["Uitkomst"] == "Eigen keuze afgesproken" and out[0]["Afgerond"] == "ja"
+        assert out[0]["Modus"] == "oefenen" and out[0]["Niveau"] in ("goed", "voldoende", "onvoldoende")
+        assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d", out[0]["Begonnen (Europe/Amsterdam)"])
+        assert "true" not in data.decode("utf-8-sig") and "false" not in data.decode("utf-8-sig")
+        # an unfinished session: no score, no level, no verdict
+        assert out[1]["Afgerond"] == "nee" and out[1]["Uitkomst"] == "Niet afgerond"
+        assert out[1]["Score"] == out[1]["Niveau"] == out[1]["Behaald"] == ""
+
+
+def test_unfinished_session_has_no_verdict_in_standard_csv(tmp_path):
+    rec = records(tmp_path, (["begin.1"],))[0]
+    assert rec.rubric.score is None and rec.rubric.passed is None and rec.rubric.level is None
+    row = read_csv(write_csv([session_row(summarise(rec))], SESSION_COLUMNS))[0]
+    assert row["finished"] == "false" and row["score"] == row["level"] == row["passed"] == ""
+    assert row["outcome_label"] == "Niet afgerond"
+
+
+def test_csv_cells_over_the_excel_limit_are_cut_with_a_marker(tmp_path):
+    from trainer.export.csvout import CELL_LIMIT, CUT_MARKER
+
+    rec = records(tmp_path, (GOOD,), typed=["x" * 100_000])[0]
+    for dialect in ("standard", "nl"):
+        rows = read_csv(write_csv(turn_rows(rec), TURN_COLUMNS, dialect), ";" if dialect == "nl" else ",")
+        line = rows[0]["trainee_line" if dialect == "standard" else "Deelnemer zei"]
+        assert len(line) == CELL_LIMIT and line.endswith(CUT_MARKER)
 
 
 def test_fast_summary_equals_the_summary_of_the_record(tmp_path):
@@ -180,8 +219,7 @@ def test_xapi_statements_of_a_finished_session(tmp_path):
     assert verbs == ["http://adlnet.gov/expapi/verbs/completed", f"http://adlnet.gov/expapi/verbs/{expected}"]
     for s in stmts:
         assert uuid.UUID(s["id"]).version == 5
-        assert s["actor"] == {"objectType": "Agent", "account": {"homePage": "https://gesprekstrainer.example",
-                                                                 "name": "Zoë"}}
+        assert s["actor"] == {"objectType": "Agent", "account": {"homePage": HOME_PAGE, "name": "Zoë"}}
         assert s["object"]["id"] == "https://gesprekstrainer.example/xapi/activities/persona/mini"
         assert set(s["object"]["definition"]["name"]) == {"nl-NL", "en-US"}
         assert s["context"]["registration"] == str(uuid.uuid5(NAMESPACE, f"session/{rec.session_id}"))
@@ -210,11 +248,61 @@ def test_xapi_per_turn_and_unfinished(tmp_path):
     stmts = statements(done, per_turn=True)
     answered = [s for s in stmts if s["verb"]["id"].endswith("/answered")]
     assert len(answered) == len(done.turns) == 4
+    # typed words: a fill-in interaction, the response is the words
+    typed = answered[0]["object"]
     assert answered[0]["result"]["response"] == "Hoe gaat het <met u>?"
-    assert answered[1]["result"]["response"] == done.turns[1].choice_text
+    assert typed["definition"]["interactionType"] == "fill-in" and typed["id"].endswith("/node/begin/free-text")
+    assert typed["definition"]["type"] == "http://adlnet.gov/expapi/activities/cmi.interaction"
+    # a choice: interactionType choice, the choices that were open, the response is the picked choice id
+    picked = answered[1]["object"]["definition"]
+    assert picked["interactionType"] == "choice" and answered[1]["result"]["response"] == "begin.1"
+    assert [c["id"] for c in picked["choices"]] == [o.id for o in done.turns[1].options]
+    assert {c["id"] for c in picked["choices"]} >= {"begin.1", "begin.2"}
+    assert picked["choices"][0]["description"]["nl-NL"] == done.turns[1].options[0].text
+    assert answered[1]["result"]["extensions"]["https://gesprekstrainer.example/xapi/ext/turn"]["line"] == \
+        done.turns[1].choice_text
     assert answered[1]["context"]["contextActivities"]["parent"][0]["id"].endswith("/persona/mini")
     assert len({s["id"] for s in stmts}) == len(stmts)
     assert statements(open_) == [] and statements(open_, per_turn=True) == []
+
+
+def test_xapi_grouping_attempt_and_abandoned(tmp_path):
+    done, open_ = records(tmp_path, (GOOD, ["begin.1"]))
+    settings = XAPISettings(HOME_PAGE, course="https://lms.voorbeeld.nl/course/gespreksvoering",
+                            course_name="Gespreksvoering", cohort="Groep 2026-A")
+    stmts = statements(done, True, settings=settings, attempt=3)
+    for s in stmts:
+        groups = s["context"]["contextActivities"]["grouping"]
+        assert groups[0]["id"] == settings.course and groups[0]["definition"]["name"]["nl-NL"] == "Gespreksvoering"
+        assert groups[1]["id"].endswith("/cohort/Groep%202026-A")
+        assert s["context"]["extensions"]["https://gesprekstrainer.example/xapi/ext/attempt"] == 3
+    assert [s["id"] for s in stmts] == [s["id"] for s in statements(done, True)]  # ids do not depend on them
+    # an unfinished session: no verdict; at most an 'abandoned' statement without score or success
+    assert statements(open_) == []
+    (abandoned,) = statements(open_, abandoned=True)
+    assert abandoned["verb"]["id"] == "https://w3id.org/xapi/adl/verbs/abandoned"
+    assert abandoned["result"] == {"completion": False, "duration": abandoned["result"]["duration"]}
+
+
+def test_xapi_needs_a_configured_home_page(monkeypatch, tmp_path):
+    from trainer.export.xapiconf import XAPIConfigError, resolve
+
+    monkeypatch.delenv("GESPREKSTRAINER_XAPI_HOMEPAGE")
+    with pytest.raises(XAPIConfigError, match="--home-page"):
+        resolve()
+    config = tmp_path / "xapi.toml"
+    config.write_text('home_page = "https://lms.voorbeeld.nl"\ncohort = "A"\n', encoding="utf-8")
+    monkeypatch.setenv("GESPREKSTRAINER_XAPI_CONFIG", str(config))
+    assert resolve() == XAPISettings("https://lms.voorbeeld.nl", cohort="A")
+    monkeypatch.setenv("GESPREKSTRAINER_XAPI_HOMEPAGE", "https://env.voorbeeld.nl")
+    assert resolve().home_page == "https://env.voorbeeld.nl"
+    assert resolve("https://flag.voorbeeld.nl").home_page == "https://flag.voorbeeld.nl"
+    with pytest.raises(XAPIConfigError, match="http"):
+        resolve("gesprekstrainer")
+    import inspect
+
+    from trainer.export import xapi
+    assert "homePage\": \"http" not in inspect.getsource(xapi)
 
 
 def test_xapi_failed_and_unknown_actor(tmp_path):

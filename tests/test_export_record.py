@@ -14,6 +14,18 @@ from trainer.export.record import (SCHEMA_VERSION, build_record, json_schema, js
                                    record_to_dict, record_to_json)
 
 ROOT = Path(__file__).resolve().parent.parent
+HOME_PAGE = "https://academie.voorbeeld.nl"
+
+
+@pytest.fixture(autouse=True)
+def xapi_env(monkeypatch, tmp_path):
+    """xAPI settings come from the environment in these tests (never from the developer's own xapi.toml), and a
+    fixed salt keeps the default pseudonymous xAPI identity out of the developer's config folder."""
+    monkeypatch.setenv("GESPREKSTRAINER_XAPI_HOMEPAGE", HOME_PAGE)
+    monkeypatch.setenv("GESPREKSTRAINER_XAPI_CONFIG", str(tmp_path / "no-such-xapi.toml"))
+    monkeypatch.setenv("GESPREKSTRAINER_SALT", "test-salt")
+    for var in ("COURSE", "COURSE_NAME", "COHORT"):
+        monkeypatch.delenv(f"GESPREKSTRAINER_XAPI_{var}", raising=False)
 MINI = ROOT / "tests" / "fixtures" / "engine" / "mini.yaml"
 SCHEMA_FILE = ROOT / "schemas" / "session.schema.json"
 

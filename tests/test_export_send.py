@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from test_export_record import BAD, COMPLIED, GOOD, play
+from test_export_record import BAD, COMPLIED, GOOD, play, xapi_env
 from trainer.cli import main
 from trainer.export.xapi import registration
 
@@ -47,7 +47,7 @@ class FakeLRS:
                     return self._send(401, {"detail": "Invalid authentication credentials"})
                 assert self.headers["X-Experience-API-Version"] == "1.0.3"
                 assert urlsplit(self.path).path == "/xAPI/statements"
-                reg = body[0]["context"]["registration"]
+                reg = body[0].get("context", {}).get("registration", "void")
                 lrs.requests.append(("POST", reg))
                 if reg in lrs.fail_registrations:
                     return self._send(500, {"detail": "backend down"})
@@ -64,6 +64,23 @@ class FakeLRS:
                     return self._send(204)
                 lrs.stored.update(new)
                 return self._send(200, list(new))
+
+            def do_GET(self):
+                if self.headers.get("Authorization") != lrs.auth:
+                    return self._send(401, {"detail": "no"})
+                query = parse_qs(urlsplit(self.path).query)
+                lrs.requests.append(("GET", urlsplit(self.path).query))
+                voided = lrs.voided()
+                if "statementId" in query:  # xAPI: a voided statement is only returned by voidedStatementId
+                    sid = query["statementId"][0]
+                    found = sid in lrs.stored and sid not in voided
+                    return self._send(200, lrs.stored[sid]) if found else self._send(404, {"detail": "not found"})
+                if "voidedStatementId" in query:
+                    sid = query["voidedStatementId"][0]
+                    return self._send(200, lrs.stored[sid]) if sid in voided else self._send(404, {"detail": "no"})
+                reg = query.get("registration", [None])[0]
+                return self._send(200, {"statements": [s for i, s in lrs.stored.items() if i not in voided and (
+                    reg is None or s.get("context", {}).get("registration") == reg)]})
 
             def do_PUT(self):
                 body = self._body()
@@ -88,6 +105,9 @@ class FakeLRS:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+    def voided(self) -> set[str]:
+        return {s["object"]["id"] for s in self.stored.values() if s["verb"]["id"].endswith("/voided")}
 
     def posted(self):
         return [r for m, r in self.requests if m == "POST"]
@@ -184,13 +204,14 @@ def test_timeout(cohort, sessions, lrs, capsys):
 
 def test_conflicting_statement_counts_as_stored_and_never_duplicates(cohort, sessions, lrs, capsys, monkeypatch):
     monkeypatch.setenv("GESPREKSTRAINER_SALT", "x")
-    rc, _, _ = send(capsys, lrs, cohort[0].session_id, "--anonymise")
+    rc, _, _ = send(capsys, lrs, cohort[0].session_id)  # pseudonymous (hashed) by default
     assert rc == 0 and len(lrs.stored) == 2
-    (sessions / ".sent.json").unlink()  # state lost; now without --anonymise: same ids, other actor
+    (sessions / ".sent.json").unlink()  # state lost; now with the pseudonym as typed: same ids, other actor
     lrs.requests.clear()
-    rc, out, err = send(capsys, lrs, cohort[0].session_id)
+    rc, out, err = send(capsys, lrs, cohort[0].session_id, "--send-pseudonym")
     assert rc == 0 and "kept an earlier version" in out
-    assert [m for m, _ in lrs.requests] == ["POST", "PUT", "PUT"] and len(lrs.stored) == 2
+    # each 409 to a PUT is only believed after reading the statement back
+    assert [m for m, _ in lrs.requests] == ["POST", "PUT", "GET", "PUT", "GET"] and len(lrs.stored) == 2
     assert all(s["actor"]["account"]["name"].startswith("anon-") for s in lrs.stored.values())
 
 
@@ -236,3 +257,67 @@ def test_send_state_merges_concurrent_writers(tmp_path):
     data = json.loads((tmp_path / ".sent.json").read_text(encoding="utf-8"))
     assert set(data["lrs"]["e"]) == {"s1", "s2"} and data["lrs"]["e"]["s2"]["per_turn"] is True
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_two_sends_at_once_neither_double_send_nor_corrupt_the_state(cohort, sessions, lrs):
+    """The second `trainer send` waits for the first (a lock on the send state), then skips what it stored."""
+    import subprocess
+
+    from conftest import subprocess_env, trainer_cmd
+
+    lrs.delay = 0.4  # each POST is slow, so the two runs overlap
+    cmd = trainer_cmd("send", str(sessions), "--lrs", lrs.url, "--user", "u", "--password", "p")
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
+             for _ in range(2)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    posted = lrs.posted()
+    assert sorted(posted) == sorted(regs(cohort[:4])), "every session POSTed exactly once"
+    errs = " ".join(err for _, err in results)
+    assert "4 sent" in errs and "0 sent, 4 already in the LRS" in errs
+    state = json.loads((sessions / ".sent.json").read_text(encoding="utf-8"))
+    assert set(state["lrs"][lrs.url + "/statements"]) == {r.session_id for r in cohort[:4]}
+
+
+def test_void_takes_a_session_out_and_it_is_not_sent_again(cohort, sessions, lrs, capsys):
+    send(capsys, lrs, str(sessions), "--per-turn")
+    target = cohort[0]
+    rc, out, err = send(capsys, lrs, target.session_id, "--void")
+    n = 2 + len(target.session.turns)
+    assert rc == 0 and f"voided    {target.session_id}: {n} statements" in out, err
+    visible = [s for s in lrs.stored.values() if s["id"] not in lrs.voided()
+               and s.get("context", {}).get("registration") == registration(target.session_id)]
+    assert visible == []
+    assert len(lrs.voided()) == n
+    rc, out, err = send(capsys, lrs, str(sessions))
+    assert rc == 0 and f"voided    {target.session_id}: taken back" in err and "1 voided earlier" in err
+    rc, out, err = send(capsys, lrs, target.session_id, "--void")  # again: the LRS holds nothing of it now
+    assert rc == 0 and "holds none of its statements" in err
+
+
+def test_send_needs_a_home_page_and_never_uses_a_placeholder(cohort, lrs, capsys, monkeypatch):
+    monkeypatch.delenv("GESPREKSTRAINER_XAPI_HOMEPAGE")
+    rc, out, err = send(capsys, lrs, cohort[0].session_id)
+    assert rc == 1 and "no xAPI home page: give --home-page URL" in err and lrs.requests == []
+    rc, out, err = send(capsys, lrs, cohort[0].session_id, "--home-page", "https://lms.voorbeeld.nl")
+    assert rc == 0
+    assert {s["actor"]["account"]["homePage"] for s in lrs.stored.values()} == {"https://lms.voorbeeld.nl"}
+    assert all(s["actor"]["account"]["name"].startswith("anon-") for s in lrs.stored.values())
+
+
+def test_abandoned_unfinished_session_then_its_verdict_once_finished(cohort, sessions, lrs, capsys):
+    open_ = cohort[4]
+    rc, out, err = send(capsys, lrs, open_.session_id, "--abandoned")
+    assert rc == 0 and f"sent      {open_.session_id}: abandoned (not finished), 1 statement" in out, err
+    (stmt,) = lrs.stored.values()
+    assert stmt["verb"]["id"] == "https://w3id.org/xapi/adl/verbs/abandoned"
+    assert "score" not in stmt["result"] and "success" not in stmt["result"]
+    rc, out, err = send(capsys, lrs, open_.session_id, "--abandoned")
+    assert rc == 0 and "0 sent, 1 already" in err
+    for cid in ("midden.1", "slot.1"):
+        if not open_.session.ended:
+            open_.choose(cid)
+    rc, out, err = send(capsys, lrs, open_.session_id)
+    verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in lrs.stored.values())
+    assert rc == 0 and open_.session.ended and len(verbs) == 3
+    assert verbs[:2] == ["abandoned", "completed"] and verbs[2] in ("failed", "passed")

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from trainer.engine.runner import Run
 from trainer.engine.session import Turn
-from trainer.i18n import effect_reason, outcome_label, t
+from trainer.i18n import effect_reason, t
 
 
 class PlainUI:
@@ -114,8 +114,7 @@ class PlainUI:
     def finish(self) -> None:
         s = self.run.session
         self.say(f"{s.persona.name}: {s.current_line()}")
-        self.say()
-        self.say(f"{t('outcome', self.lang)}: {outcome_label(s.outcome, self.lang, s.persona.outcomes)}")
+        # the outcome is the debrief's first line; saying it here as well printed "Uitkomst" twice
         from trainer.debrief.build import build_debrief
         from trainer.debrief.render import render_text
 

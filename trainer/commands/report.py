@@ -7,27 +7,33 @@ from __future__ import annotations
 
 from trainer.commands.common import add_lang, add_persona_dirs, add_sessions_dir
 
-FORMATS = ("table", "csv", "xlsx", "json")
+FORMATS = ("table", "csv", "xlsx", "json", "html")
 
 
 def add_parser(sub) -> None:
     from trainer.commands.export import add_privacy
 
     p = sub.add_parser(
-        "report", help="cohort overview of a folder of sessions (table, csv, xlsx, json)",
+        "report", help="cohort overview of a folder of sessions (table, csv, xlsx, json, html)",
         description="Overview of all sessions in a folder: per session trainee, persona, outcome, score, level, "
                     "controlling language and cue response; the most-missed cues and the most frequent "
-                    "controlling categories. Summaries are cached in DIR/.cache, so a second run is fast.")
+                    "controlling categories; in xlsx, json and html also a gradebook (one row per trainee), a "
+                    "summary per persona and what the group needs to practise. Summaries are cached in "
+                    "DIR/.cache, so a second run is fast.")
     p.add_argument("folder", nargs="?", metavar="DIR", default=None,
                    help="folder of sessions (default: the sessions folder)")
     p.add_argument("--format", "-f", choices=FORMATS, default="table")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
     p.add_argument("--limit", type=int, default=100, metavar="N",
                    help="table: show at most N sessions (0 = all; default 100)")
-    p.add_argument("--dialect", choices=("standard", "excel-nl"), default="standard",
-                   help="csv: standard (comma) or excel-nl (semicolon, decimal comma)")
+    p.add_argument("--dialect", choices=("standard", "nl", "excel-nl"), default="standard",
+                   help="csv: standard (comma, ids) or nl (= excel-nl: semicolon, decimal comma, Dutch headers "
+                        "and values)")
     p.add_argument("--no-cache", action="store_true", help="rebuild every summary (and do not write the cache)")
     add_privacy(p)
+    from trainer.export.timefmt import add_option
+
+    add_option(p)
     add_sessions_dir(p)
     add_persona_dirs(p)
     add_lang(p)
@@ -45,6 +51,7 @@ def run(args) -> int:
     from trainer.export.privacy import Pseudonyms
     from trainer.export.strings import t
     from trainer.export.summary import summaries
+    from trainer.export.timefmt import ZoneError, zone
     from trainer.paths import sessions_dir
     from trainer.wiring import default_analyser
 
@@ -61,7 +68,8 @@ def run(args) -> int:
         return 1
     try:
         pseudonyms = Pseudonyms(args.anonymise, args.salt)
-    except OSError as exc:
+        tz, zone_name = zone(args.tz)
+    except (OSError, ZoneError) as exc:
         err(str(exc))
         return 1
     paths = sorted(folder.glob("*.jsonl"), key=lambda p: p.name)  # one folder: same order, 10x faster
@@ -78,20 +86,25 @@ def run(args) -> int:
             import io
 
             buf = io.StringIO()
-            print_table(agg, lang, args.limit, folder, file=buf, width=160)
+            print_table(agg, lang, args.limit, folder, file=buf, width=160, tz=(tz, zone_name))
             write_output(buf.getvalue().encode("utf-8"), args.output)
         else:
-            print_table(agg, lang, args.limit, folder)
+            print_table(agg, lang, args.limit, folder, tz=(tz, zone_name))
     else:
         try:
             if args.format == "json":
                 data = to_json(agg, errors, pseudonyms.active).encode("utf-8")
             elif args.format == "xlsx":
-                data = write_xlsx(agg, lang)
+                data = write_xlsx(agg, lang, args.tz)
+            elif args.format == "html":
+                from trainer.export.html import render_cohort
+
+                data = render_cohort(agg, lang, str(folder.name), tz=(tz, zone_name)).encode("utf-8")
             else:
                 from trainer.export.csvout import SESSION_COLUMNS, session_row, write_csv
 
-                data = write_csv([session_row(s, lang) for s in agg["sessions"]], SESSION_COLUMNS, args.dialect)
+                data = write_csv([session_row(s, lang) for s in agg["sessions"]], SESSION_COLUMNS, args.dialect,
+                                 tz_name=args.tz)
             write_output(data, args.output)
         except OSError as exc:
             err(f"cannot write {args.output}: {exc.strerror or exc}")
@@ -103,19 +116,30 @@ def run(args) -> int:
     return 1 if errors else 0
 
 
+def _plain(text: str) -> str:
+    """Journal text for the rich table: no markup, no terminal control characters."""
+    from rich.markup import escape
+
+    from trainer.commands.export import safe_text
+
+    return escape(safe_text(text))
+
+
 def _pct(value) -> str:
     return "—" if value is None else f"{value} %"
 
 
-def print_table(agg: dict, lang: str, limit: int, folder, file=None, width: int | None = None) -> None:
+def print_table(agg: dict, lang: str, limit: int, folder, file=None, width: int | None = None, tz=None) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     from trainer.export.cohort import local_time, outcome_text
+    from trainer.export.timefmt import zone
     from trainer.export.strings import t
     from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, label
 
+    tz, zone_name = tz or zone()
     console = Console(file=file, width=width, highlight=False, soft_wrap=False)
     if not console.is_terminal and width is None:
         console.width = 160
@@ -127,17 +151,22 @@ def print_table(agg: dict, lang: str, limit: int, folder, file=None, width: int 
     sessions = agg["sessions"]
     shown = sessions if limit <= 0 else sessions[:limit]
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name, justify in ((t("trainee", lang), "left"), (t("persona", lang), "left"), (t("started", lang), "left"),
+    started_head = f"{t('started', lang)} ({zone_name})"
+    for name, justify in ((t("trainee", lang), "left"), (t("persona", lang), "left"), (started_head, "left"),
                           (t("outcome", lang), "left"), (t("score", lang), "right"), (t("level", lang), "left"),
                           (t("controlling", lang), "right"), (t("cue_rate", lang), "right")):
         table.add_column(name, justify=justify, overflow="fold")
     styles = {"goed": "green", "voldoende": "yellow", "onvoldoende": "red"}
     for s in shown:
-        started = local_time(s["started_at"])
-        level = label(LEVEL_LABELS, s["level"], lang)
+        started = local_time(s["started_at"], tz)
+        if s["finished"]:  # an unfinished attempt has no score and no verdict
+            score, level = str(s["score"]), f"[{styles.get(s['level'], '')}]{label(LEVEL_LABELS, s['level'], lang)}[/]"
+        else:
+            score, level = "—", "—"
         table.add_row(
-            s["trainee"] or "—", s["persona_name"], started.strftime("%Y-%m-%d %H:%M") if started else "—",
-            outcome_text(s, lang), str(s["score"]), f"[{styles.get(s['level'], '')}]{level}[/]",
+            _plain(s["trainee"]) or "—", _plain(s["persona_name"]),
+            started.strftime("%Y-%m-%d %H:%M") if started else "—",
+            outcome_text(s, lang), score, level,
             f"{s['controlling_count']} ({s['controlling_severity']})", _pct(s["cue_response_pct"]),
         )
     console.print(table)

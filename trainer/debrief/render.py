@@ -77,9 +77,14 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
             add(f"{t('picked_cues', lang)}: " + ", ".join(f"{c.label} ({t('turn', lang)} {c.picked_turn})" for c in picked))
     add("")
     add(f"{t('rubric', lang)}:")
-    for m in r.measures:
-        level = label(LEVEL_LABELS, m.level, lang) if m.level else "—"
-        add(f"  {m.label:<28} {m.display:<24} {level:<12} ({m.target})")
+    # columns as wide as their longest entry, two spaces apart: a long value ("Nog niet — later verder, met
+    # respect") never runs into the next column
+    levels = [label(LEVEL_LABELS, m.level, lang) if m.level else "—" for m in r.measures]
+    w_label = max((len(m.label) for m in r.measures), default=0)
+    w_value = max((len(m.display) for m in r.measures), default=0)
+    w_level = max((len(x) for x in levels), default=0)
+    for m, level in zip(r.measures, levels):
+        add(f"  {m.label:<{w_label}}  {m.display:<{w_value}}  {level:<{w_level}}  ({m.target})")
     counts = ", ".join(f"{label(MI_LABELS, k, lang)} {v}" for k, v in r.counts.items() if v)
     add(f"  {t('counts', lang)}: {counts or '—'}")
     return "\n".join(out)

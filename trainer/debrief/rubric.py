@@ -97,7 +97,8 @@ def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequenc
     def display_rq() -> str:
         if rq is None:
             return "—"
-        return "∞ : 1" if rq == float("inf") else f"{rq:.1f} : 1"
+        text = "∞ : 1" if rq == float("inf") else f"{rq:.1f} : 1"
+        return text.replace(".", ",") if lang == "nl" else text  # Dutch decimal comma: "0,7 : 1"
 
     measures = (
         Measure("rq_ratio", _LABELS["rq_ratio"][lang], None if rq in (None, float("inf")) else round(rq, 2),

@@ -1,15 +1,18 @@
 """CSV exports: one row per session (from summaries) or one row per turn (from records).
 
-Files are UTF-8 with a byte-order mark, so Excel shows ë and é correctly, and start with a header row. Column
-names are stable English ids (documented in docs/exports.md); values are ids, numbers, true/false and ISO 8601
-timestamps. Two dialects:
+Files are UTF-8 with a byte-order mark, so Excel shows ë and é correctly, and start with a header row. Two
+dialects:
 
-- "standard" (default): comma-separated, decimal point -- for scripts, R, pandas, LibreOffice, English Excel.
-- "excel-nl": semicolon-separated, decimal comma -- what Excel with Dutch regional settings expects on a
-  double click.
+- "standard" (default): comma-separated, decimal point, stable English column ids and value ids (`own_choice`,
+  `true`), ISO 8601 timestamps -- for scripts, R, pandas.
+- "nl" (alias "excel-nl"): what a Dutch assessor opens in Excel or LibreOffice with Dutch settings: semicolons,
+  decimal commas, Dutch column headers and values (`Eigen keuze afgesproken`, `ja`/`nee`, `oefenen`), times as
+  `dd-mm-jjjj uu:mm` in one named time zone (in the header).
 
-Text that Excel would run as a formula (starting with = + - @ or a tab) gets a leading apostrophe, so a trainee
-who typed "=HYPERLINK(...)" cannot plant a formula in an assessor's spreadsheet.
+Both: an unfinished session has no score, level or verdict (empty cells, "Niet afgerond"). Text that Excel would
+run as a formula (starting with = + - @ or a tab) gets a leading apostrophe, so a trainee who typed
+"=HYPERLINK(...)" cannot plant a formula in an assessor's spreadsheet; a cell longer than Excel's limit of 32,767
+characters is cut off with a marker.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import io
 
 from trainer.vocab import MI_CODES
 
-DIALECTS = ("standard", "excel-nl")
+DIALECTS = ("standard", "nl", "excel-nl")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
+CELL_LIMIT = 32_767  # Excel's maximum characters per cell
+CUT_MARKER = " […]"
 
 SESSION_COLUMNS = (
     ["session_id", "trainee", "persona_id", "persona_name", "mode", "started_at", "finished_at",
@@ -40,20 +45,89 @@ TURN_COLUMNS = [
 ]
 
 
-def _cell(value, decimal_comma: bool):
+def is_dutch(dialect: str) -> bool:
+    return dialect in ("nl", "excel-nl")
+
+
+def _cell(value, dutch: bool):
     if value is None:
         return ""
     if isinstance(value, bool):
+        if dutch:
+            return "ja" if value else "nee"
         return "true" if value else "false"
     if isinstance(value, float):
         text = repr(round(value, 4))
-        return text.replace(".", ",") if decimal_comma else text
+        return text.replace(".", ",") if dutch else text
     if isinstance(value, int):
         return str(value)
     text = str(value)
     if text.startswith(_RISKY):
-        return "'" + text
+        text = "'" + text
+    if len(text) > CELL_LIMIT:
+        text = text[:CELL_LIMIT - len(CUT_MARKER)] + CUT_MARKER
     return text
+
+
+# Dutch headers of the "nl" dialect (columns not listed keep their id)
+NL_HEADERS = {
+    "session_id": "Sessie-id", "trainee": "Deelnemer", "persona_id": "Persona-id", "persona_name": "Persona",
+    "mode": "Modus", "started_at": "Begonnen", "finished_at": "Afgerond op", "duration_seconds": "Duur (s)",
+    "finished": "Afgerond", "outcome": "Uitkomst", "outcome_label": "Uitkomst (tekst)", "turns": "Beurten",
+    "score": "Score", "level": "Niveau", "passed": "Behaald", "rq_ratio": "Reflecties per vraag",
+    "complex_reflection_pct": "% complexe reflecties", "cues_judged": "Cues beoordeeld",
+    "cues_picked_up": "Cues opgepakt", "cue_response_pct": "% cues opgepakt",
+    "controlling_count": "Controlerend (aantal)", "controlling_severity": "Controlerend (ernst)",
+    "final_trust": "Vertrouwen eind", "final_motivation": "Motivatie eind", "final_phase": "Fase eind",
+    "persona_changed": "Persona gewijzigd", "turn": "Beurt", "at": "Tijd", "node": "Knoop",
+    "phase_before": "Fase voor", "trust_before": "Vertrouwen voor", "motivation_before": "Motivatie voor",
+    "persona_line": "Persona zei", "choice_id": "Keuze-id", "trainee_line": "Deelnemer zei",
+    "typed": "Zelf getypt", "match_score": "Overeenkomst", "codes": "MI-codes", "picks_up": "Pakt op",
+    "detected": "Herkend", "flags": "Vlaggen", "flag_count": "Vlaggen (aantal)", "flag_severity": "Vlaggen (ernst)",
+    "cues_offered": "Cues aangeboden", "cues_missed": "Cues gemist", "trust_after": "Vertrouwen na",
+    "motivation_after": "Motivatie na", "phase_after": "Fase na", "trust_change": "Vertrouwen +/-",
+    "motivation_change": "Motivatie +/-", "effects": "Effecten", "reply": "Persona antwoordde", "ended": "Einde",
+}
+_NL_TIME_COLUMNS = ("started_at", "finished_at", "at")
+
+
+def nl_headers(columns: list[str], zone_name: str) -> list[str]:
+    out = []
+    for c in columns:
+        if c.startswith("n_") and c[2:] in MI_CODES:
+            from trainer.i18n import MI_LABELS, label
+
+            out.append(f"Aantal {label(MI_LABELS, c[2:], 'nl').lower()}")
+            continue
+        name = NL_HEADERS.get(c, c)
+        out.append(f"{name} ({zone_name})" if c in _NL_TIME_COLUMNS else name)
+    return out
+
+
+def dutch_values(row: dict, tz) -> dict:
+    """Ids to Dutch words and ISO times to local times, for the "nl" dialect."""
+    from trainer.export.timefmt import show
+    from trainer.i18n import LEVEL_LABELS, PHASE_LABELS, label
+    from trainer.vocab import OUTCOMES
+
+    row = dict(row)
+    for key in _NL_TIME_COLUMNS:
+        if row.get(key):
+            row[key] = show(row[key], tz, "nl")
+    for key in ("outcome", "ended"):
+        value = row.get(key)
+        if value in OUTCOMES:
+            row[key] = OUTCOMES[value]["nl"]
+    if row.get("level"):
+        row["level"] = label(LEVEL_LABELS, row["level"], "nl")
+    if row.get("mode") in ("practice", "assessment"):
+        row["mode"] = {"practice": "oefenen", "assessment": "toets"}[row["mode"]]
+    for key in ("final_phase", "phase_before", "phase_after"):
+        if row.get(key):
+            row[key] = label(PHASE_LABELS, row[key], "nl")
+    if "finished" in row and row.get("finished") is False and not row.get("outcome"):
+        row["outcome"] = "Niet afgerond"
+    return row
 
 
 def session_row(summary: dict, lang: str = "nl", pseudonym=lambda p: p) -> dict:
@@ -108,13 +182,22 @@ def turn_rows(record) -> list[dict]:
     return rows
 
 
-def write_csv(rows, columns: list[str], dialect: str = "standard", bom: bool = True) -> bytes:
+def write_csv(rows, columns: list[str], dialect: str = "standard", bom: bool = True, tz_name: str | None = None
+              ) -> bytes:
     """The CSV file as bytes (UTF-8, BOM unless bom=False, CRLF line ends as Excel writes them)."""
-    decimal_comma = dialect == "excel-nl"
+    dutch = is_dutch(dialect)
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";" if decimal_comma else ",", lineterminator="\r\n",
-                        quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(c), decimal_comma) for c in columns])
+    writer = csv.writer(buf, delimiter=";" if dutch else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    if dutch:
+        from trainer.export.timefmt import zone
+
+        tz, name = zone(tz_name)
+        writer.writerow(nl_headers(columns, name))
+        for row in rows:
+            row = dutch_values(row, tz)
+            writer.writerow([_cell(row.get(c), True) for c in columns])
+    else:
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c), False) for c in columns])
     return (("\ufeff" if bom else "") + buf.getvalue()).encode("utf-8")

@@ -76,18 +76,22 @@ def _e(value) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+_ZONE: list = []  # (tzinfo, name) of the page being rendered; set by render_html / render_cohort
+
+
+def _zone():
+    if not _ZONE:
+        from trainer.export.timefmt import zone
+
+        return zone()
+    return _ZONE[-1]
+
+
 def _when(value: str | None, lang: str) -> str:
-    if not value:
-        return "—"
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if stamp.tzinfo:
-        stamp = stamp.astimezone()
-    fmt = "%d-%m-%Y %H:%M" if lang == "nl" else "%Y-%m-%d %H:%M"
-    zone = stamp.strftime("%Z")
-    return stamp.strftime(fmt) + (f" {zone}" if zone else "")
+    """A time in the page's one time zone (named once, in the page header)."""
+    from trainer.export.timefmt import show
+
+    return show(value, _zone()[0], lang)
 
 
 def _duration(seconds: int | None) -> str:
@@ -203,14 +207,18 @@ def _article(rec, lang: str) -> str:
 
     # outcome
     out.append('<section class="outcome" aria-label="' + _e(t("outcome", lang)) + '">')
-    out.append(f'<div><div class="muted">{_e(t("outcome", lang))}</div><h3>{_e(d.outcome_label)}</h3></div>')
-    out.append(f'<div><div class="muted">{_e(t("score", lang))}</div>'
-               f'<div class="score">{r.score}<small>/100</small></div></div>')
-    out.append(f'<div><div class="muted">{_e(t("level", lang))}</div>{_badge(r.level, lang)} '
-               f'<span class="muted">{_e(t("passed", lang))}: {_e(t("yes" if r.passed else "no", lang))}</span></div>')
+    if rec.finished:
+        out.append(f'<div><div class="muted">{_e(t("outcome", lang))}</div><h3>{_e(d.outcome_label)}</h3></div>')
+        out.append(f'<div><div class="muted">{_e(t("score", lang))}</div>'
+                   f'<div class="score">{r.score}<small>/100</small></div></div>')
+        out.append(f'<div><div class="muted">{_e(t("level", lang))}</div>{_badge(r.level, lang)} '
+                   f'<span class="muted">{_e(t("passed", lang))}: {_e(t("yes" if r.passed else "no", lang))}'
+                   f'</span></div>')
+    else:  # an unfinished attempt has no score and no verdict
+        out.append(f'<div><div class="muted">{_e(t("outcome", lang))}</div><h3>{_e(t("no_verdict", lang))}</h3></div>')
     out.append("</section>")
     if not rec.finished:
-        out.append(f'<p class="note">{_e(t("unfinished_note", lang))}</p>')
+        out.append(f'<p class="note">{_e(t("no_verdict_note", lang))}</p>')
     if rec.persona.changed:
         out.append(f'<p class="note">{_e(t("persona_changed", lang))}</p>')
     if d.ending_line:
@@ -279,22 +287,25 @@ def _article(rec, lang: str) -> str:
 
     # transcript
     out.append(f'<section class="transcript"><h2>{_e(t("transcript", lang))}</h2><ol class="transcript">')
+    previous_reply = None
     for turn in rec.turns:
         out.append("<li>")
-        out.append(f'<div class="persona"><span class="who">{name}</span> '
-                   f'<span class="muted">({_e(t("turn", lang).lower())} {turn.index}, '
-                   f'{_e(label(PHASE_LABELS, turn.before.phase, lang))})</span>'
-                   f'<p class="line">{_e(turn.persona_line)}</p></div>')
+        if turn.persona_line != previous_reply:  # else the persona's reply above already said it
+            out.append(f'<div class="persona"><span class="who">{name}</span> '
+                       f'<span class="muted">({_e(t("turn", lang).lower())} {turn.index}, '
+                       f'{_e(label(PHASE_LABELS, turn.before.phase, lang))})</span>'
+                       f'<p class="line">{_e(turn.persona_line)}</p></div>')
         spans = [(f.start, f.end) for f in turn.flags]
         how = ""
         if turn.typed is not None:
             if turn.choice_id:
-                score = "—" if turn.match_score is None else f"{turn.match_score:.2f}"
+                score = "—" if turn.match_score is None else _num(turn.match_score, lang)
                 how = f"{t('typed', lang)}; {t('matched', lang, id=turn.choice_id, score=score)}"
             else:
                 how = f"{t('typed', lang)}; {t('not_matched', lang)}"
-        out.append(f'<div class="trainee"><span class="who">{_e(t("trainee", lang))}</span>'
-                   + (f' <span class="muted">({_e(how)})</span>' if how else "")
+        out.append(f'<div class="trainee"><span class="who">{_e(t("trainee", lang))}</span> '
+                   f'<span class="muted">({_e(t("turn", lang).lower())} {turn.index}'
+                   + (f"; {_e(how)}" if how else "") + ")</span>"
                    + f'<p class="line">{highlight(turn.trainee_line, spans)}</p></div>')
         facts = []
         if turn.codes:
@@ -313,11 +324,12 @@ def _article(rec, lang: str) -> str:
         if events:
             facts.append("cues: " + ", ".join(events))
         out.append(f'<div class="facts">{_e(" · ".join(facts))}</div>')
+        if turn.reply:  # what the persona answered to this line (to typed words too)
+            what = t("ending", lang).lower() if turn.ended else t("persona_replied", lang)
+            out.append(f'<div class="persona reply"><span class="who">{name}</span> '
+                       f'<span class="muted">({_e(what)})</span><p class="line">{_e(turn.reply)}</p></div>')
+        previous_reply = turn.reply
         out.append("</li>")
-    if rec.finished and d.ending_line:
-        out.append(f'<li><div class="persona"><span class="who">{name}</span> '
-                   f'<span class="muted">({_e(t("ending", lang).lower())})</span>'
-                   f'<p class="line">{_e(d.ending_line)}</p></div></li>')
     out.append("</ol></section>")
     out.append(f"<footer>{_e(t('generated', lang, generator=rec.generator))} · {_e(rec.session_id)} · "
                f"persona {_e(rec.persona.id)} sha256 {_e(rec.persona.hash[:12])}"
@@ -326,8 +338,22 @@ def _article(rec, lang: str) -> str:
     return "\n".join(out)
 
 
-def render_html(records: list, lang: str | None = None) -> str:
-    """The report page; its language is that of the records (their labels and explanations) unless given."""
+def _num(value: float, lang: str, digits: int = 2) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def render_html(records: list, lang: str | None = None, tz=None) -> str:
+    """The report page; its language is that of the records (their labels and explanations) unless given.
+    `tz` = (tzinfo, name) from timefmt.zone(); default the computer's zone."""
+    _ZONE.append(tz or _zone())
+    try:
+        return _render_html(records, lang)
+    finally:
+        _ZONE.pop()
+
+
+def _render_html(records: list, lang: str | None = None) -> str:
     lang = lang or (records[0].lang if records else "nl")
     lang = lang if lang in ("nl", "en") else "nl"
     if len(records) == 1:
@@ -339,10 +365,126 @@ def render_html(records: list, lang: str | None = None) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="gesprekstrainer">\n<title>{_e(title)}</title>\n'
             f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n")
-    body = []
+    body = [f'<p class="muted">{_e(t("times_in", lang, zone=_zone()[1]))}</p>']
     if len(records) > 1:
         items = "".join(f'<li><a href="#s-{_e(r.session_id)}">{_e(r.trainee or "—")} · {_e(r.persona.name)} · '
                         f"{_e(_when(r.started_at, lang))}</a></li>" for r in records)
         body.append(f"<nav><h2>{_e(t('contents', lang))}</h2><ol>{items}</ol></nav>")
     body += [_article(r, lang) for r in records]
     return head + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+
+
+COHORT_CSS = """
+@page { size: A4 landscape; margin: 12mm; }
+main { max-width: 72rem; }
+table.grade td, table.grade th { font-size: .85rem; padding: .2rem .35rem; }
+table.grade td.num, table.grade th.num { text-align: right; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+@media print { section + section { break-before: page; page-break-before: always; } }
+"""
+
+
+def _spans(text: str, words: str) -> list[tuple[int, int]]:
+    at = text.find(words)
+    return [(at, at + len(words))] if words and at >= 0 else []
+
+
+def render_cohort(agg: dict, lang: str = "nl", title: str = "", tz=None, limit: int = 40) -> str:
+    """A printable overview of a cohort: totals, the gradebook (one row per trainee), one row per persona, and
+    what the group needs to practise (flagged words and missed cues, most frequent first)."""
+    _ZONE.append(tz or _zone())
+    try:
+        return _render_cohort(agg, lang if lang in ("nl", "en") else "nl", title, limit)
+    finally:
+        _ZONE.pop()
+
+
+def _render_cohort(agg: dict, lang: str, title: str, limit: int) -> str:
+    from datetime import datetime, timezone
+
+    from trainer.export.cohort import practice_kind
+
+    totals = agg["totals"]
+    mean = "—" if totals["mean_score"] is None else _num(totals["mean_score"], lang, 1)
+    heading = f"{t('cohort_title', lang)}" + (f" — {title}" if title else "")
+    out = [f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+           f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+           f'<meta name="generator" content="gesprekstrainer">\n<title>{_e(heading)}</title>\n'
+           f"<style>{CSS}{COHORT_CSS}</style>\n</head>\n<body>\n<main>\n"]
+    now = datetime.now(timezone.utc).isoformat()
+    out.append(f"<header><h1>{_e(heading)}</h1>")
+    out.append(f'<p>{_e(t("totals", lang, n=totals["sessions"], finished=totals["finished"], passed=totals["passed"], mean=mean))}</p>')
+    out.append(f'<p class="muted">{_e(t("made_on", lang, when=_when(now, lang)))} · '
+               f'{_e(t("times_in", lang, zone=_zone()[1]))}</p></header>')
+
+    personas = [(p["persona_id"], p["persona_name"]) for p in agg["personas"]]
+    out.append(f'<section><h2>{_e(t("gradebook", lang))}</h2><table class="grade"><thead><tr>'
+               f'<th>{_e(t("trainee", lang))}</th><th class="num">{_e(t("attempts", lang))}</th>'
+               f'<th>{_e(t("personas_passed", lang))}</th>')
+    for _, pname in personas:
+        out.append(f"<th>{_e(pname)}<br><span class=\"muted\">{_e(t('attempts', lang).lower())} · "
+                   f"{_e(t('best', lang))}/{_e(t('last', lang))} · {_e(t('outcome', lang).lower())}</span></th>")
+    out.append(f'<th>{_e(t("last_date", lang))}</th></tr></thead><tbody>')
+    for row in agg["gradebook"]:
+        cells = [f"<td>{_e(row['trainee'] or '—')}</td><td class=\"num\">{row['attempts']}</td>"
+                 f"<td>{row['personas_passed']}/{row['personas_played']}</td>"]
+        for pid, _ in personas:
+            per = row["personas"].get(pid)
+            if not per:
+                cells.append("<td>—</td>")
+                continue
+            if per["finished"]:
+                lab = per["last_outcome"]
+                outcome = lab.get(lang, lab["nl"]) if lab else ""
+                mark = f" ✓ {_e(t('passed', lang).lower())}" if per["passed"] else ""
+                cells.append(f"<td>{per['attempts']} · {per['best']}/{per['last']} · {_e(outcome)}{mark}</td>")
+            else:
+                cells.append(f"<td>{per['attempts']} · {_e(t('not_finished', lang).lower())}</td>")
+        cells.append(f"<td>{_e(_when(row['last_date'], lang))}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table></section>")
+
+    heads = [("persona", ""), ("trainees", "num"), ("attempts", "num"), ("finished_n", "num"),
+             ("not_finished", "num"), ("pass_pct", "num"), ("mean_score", "num"), ("best", "num"),
+             ("mean_turns", "num"), ("cue_response_pct", "num"), ("controlling_per_session", "num")]
+    out.append(f'<section><h2>{_e(t("persona_overview", lang))}</h2><table class="grade"><thead><tr>'
+               + "".join(f'<th class="{c}">{_e(t(k, lang))}</th>' for k, c in heads) + "</tr></thead><tbody>")
+
+    def num(v, digits=1):
+        return "—" if v is None else (_num(v, lang, digits) if isinstance(v, float) else str(v))
+
+    for p in agg["personas"]:
+        values = [_e(p["persona_name"]), p["trainees"], p["attempts"], p["finished"], p["unfinished"],
+                  num(p["pass_pct"]), num(p["mean_score"]), num(p["best_score"]), num(p["mean_turns"]),
+                  num(p["mean_cue_pct"]), num(p["controlling_per_session"], 2)]
+        out.append("<tr>" + "".join(f'<td class="{c}">{v}</td>' for (_, c), v in zip(heads, values)) + "</tr>")
+    out.append("</tbody></table></section>")
+
+    out.append(f'<section><h2>{_e(t("practice_title", lang))}</h2>')
+    cues = [r for r in agg["practice"] if r["kind"] == "cue"][:limit]
+    flags = [r for r in agg["practice"] if r["kind"] == "flag"][:limit]
+    out.append(f'<h3>{_e(t("most_missed", lang))}</h3><table class="grade"><thead><tr>'
+               f'<th>{_e(t("persona", lang))}</th><th>{_e(t("cue", lang))}</th>'
+               f'<th class="num">{_e(t("missed", lang))}</th><th class="num">{_e(t("offered", lang))}</th>'
+               f'<th class="num">{_e(t("missed_pct", lang))}</th></tr></thead><tbody>')
+    for r in cues:
+        out.append(f"<tr><td>{_e(r['persona_name'])}</td><td>{_e(r['words'])}</td><td class=\"num\">{r['count']}"
+                   f"</td><td class=\"num\">{r['sessions']}</td><td class=\"num\">{num(r['missed_pct'])}</td></tr>")
+    out.append("</tbody></table>")
+    out.append(f'<h3>{_e(t("practice_flags", lang))}</h3><table class="grade"><thead><tr>'
+               f'<th>{_e(t("practice_kind", lang))}</th><th>{_e(t("persona", lang))}</th>'
+               f'<th>{_e(t("practice_what", lang))}</th><th class="num">{_e(t("practice_count", lang))}</th>'
+               f'<th class="num">{_e(t("sessions", lang))}</th><th class="num">{_e(t("trainees", lang))}</th>'
+               f"</tr></thead><tbody>")
+    for r in flags:
+        where = r["choice_id"] or t("typed", lang)
+        out.append(f"<tr><td>{_e(practice_kind(r, lang))}</td><td>{_e(r['persona_name'])}</td>"
+                   f"<td>“{_e(r['words'])}” <span class=\"muted\">({_e(where)})</span>"
+                   + (f"<br><span class=\"muted\">{highlight(r['line'], _spans(r['line'], r['words']))}</span>"
+                      if r.get("line") else "") + "</td>"
+                   f"<td class=\"num\">{r['count']}</td><td class=\"num\">{r['sessions']}</td>"
+                   f"<td class=\"num\">{r['trainees']}</td></tr>")
+    out.append("</tbody></table></section>")
+    out.append("</main>\n</body>\n</html>\n")
+    return "\n".join(out)

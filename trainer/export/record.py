@@ -63,6 +63,11 @@ class CueEventRef(_Model):
     event: Literal["offered", "picked_up", "missed"]
 
 
+class ChoiceOption(_Model):
+    id: str
+    text: str
+
+
 class TurnRecord(_Model):
     index: int = Field(ge=1)
     at: Optional[str] = Field(description="when the trainee answered (ISO 8601, from the journal)")
@@ -85,6 +90,8 @@ class TurnRecord(_Model):
     next: str = Field(description="the next node, or the ending id")
     reply: str = Field(description="the persona's answer")
     ended: Optional[str] = Field(description="the outcome when this turn ended the conversation")
+    options: list[ChoiceOption] = Field(default_factory=list,
+                                        description="the choices open to the trainee at this turn (id, text)")
 
 
 class FlagRecord(_Model):
@@ -134,9 +141,9 @@ class RubricRecord(_Model):
     measures: list[MeasureRecord]
     controlling_count: int
     controlling_severity: int
-    score: int = Field(ge=0, le=100)
-    level: str
-    passed: bool
+    score: Optional[int] = Field(ge=0, le=100, description="null while the session is not finished: no verdict")
+    level: Optional[str] = Field(description="null while the session is not finished")
+    passed: Optional[bool] = Field(description="null while the session is not finished")
     rule: str
 
 
@@ -253,6 +260,18 @@ def _cue_events(cues, turns) -> dict[int, list[CueEventRef]]:
     return out
 
 
+def _open_choices(session) -> list[list[ChoiceOption]]:
+    """Per turn, the choices that were open (the engine's open_choices rule, on the state before the turn)."""
+    compiled = session.compiled
+    out = []
+    for state in getattr(session, "_history", ())[:len(session.turns)]:
+        entries = compiled.node_choices.get(state.node, [])
+        open_ = [(cid, c) for cid, c, cond in entries if cond is None or cond(state)] or \
+            [(cid, c) for cid, c, _ in entries]
+        out.append([ChoiceOption.model_construct(id=cid, text=c.text) for cid, c in open_])
+    return out
+
+
 def journal_facts(header: dict, events: list[dict], ended: bool, replayed_hash: str,
                   journal_file: str | Path) -> dict:
     """What a record takes from the journal rather than from the replay: id, trainee, mode, times, whether the
@@ -296,6 +315,7 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
                                        words=words, rule=f.rule, severity=f.severity, explanation=f.explanation,
                                        suggestion=f.suggestion))
     cue_events = _cue_events(debrief.cues, turns)
+    options = _open_choices(session)
     turn_records = []
     for i, turn in enumerate(turns):
         turn_records.append(TurnRecord.model_construct(
@@ -310,6 +330,7 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
             after=Meters.model_construct(trust=turn.trust_after, motivation=turn.motivation_after, phase=turn.phase_after),
             effects=[EffectRecord.model_construct(source=e.source, trust=e.trust, motivation=e.motivation) for e in turn.effects],
             next=turn.next, reply=turn.reply, ended=turn.ended,
+            options=options[i] if i < len(options) else [],
         ))
     first = debrief.trajectory[0]
     rubric = debrief.rubric
@@ -347,7 +368,9 @@ def build_record(header: dict, events: list[dict], session, loaded, debrief, *, 
             measures=[MeasureRecord.model_construct(key=m.key, label=m.label, value=m.value, display=m.display, level=m.level,
                                     target=m.target) for m in rubric.measures],
             controlling_count=rubric.controlling_count, controlling_severity=rubric.controlling_severity,
-            score=rubric.score, level=rubric.level, passed=rubric.passed, rule=rubric.rule,
+            # an unfinished session has no verdict (cmi5: an abandoned attempt is neither passed nor failed)
+            score=rubric.score if session.ended else None, level=rubric.level if session.ended else None,
+            passed=rubric.passed if session.ended else None, rule=rubric.rule,
         ),
         journal=JournalInfo(file=Path(journal_file).name, schema=int(header.get("schema") or 1),
                             truncated=truncated, undos=sum(1 for e in events if e.get("type") == "undo"),

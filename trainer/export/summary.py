@@ -28,7 +28,7 @@ from pathlib import Path
 
 from trainer.export.load import ExportError, Loader
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 CACHE_DIR = ".cache"
 CACHE_FILE = "summaries.json"
 
@@ -40,7 +40,8 @@ def summarise(record) -> dict:
         persona_changed=record.persona.changed, mode=record.mode, started_at=record.started_at,
         finished_at=record.finished_at, duration_seconds=record.duration_seconds, finished=record.finished,
         outcome=record.outcome, outcome_label=record.debrief.outcome_label, turns=len(record.turns),
-        rubric=record.rubric, cues=record.debrief.cues, flags=record.debrief.flags, final=record.final)
+        rubric=record.rubric, cues=record.debrief.cues, flags=record.debrief.flags, final=record.final,
+        turns_of=record.turns)
 
 
 def summarise_session(header: dict, events: list[dict], session, loaded, debrief, journal_file) -> dict:
@@ -55,11 +56,24 @@ def summarise_session(header: dict, events: list[dict], session, loaded, debrief
         started_at=facts["started_at"], finished_at=facts["finished_at"],
         duration_seconds=facts["duration_seconds"], finished=session.ended, outcome=session.outcome,
         outcome_label=debrief.outcome_label, turns=len(session.turns), rubric=debrief.rubric, cues=debrief.cues,
-        flags=debrief.flags, final=session.state)
+        flags=debrief.flags, final=session.state, turns_of=session.turns)
+
+
+def _choice_of(turns, index: int):
+    """The authored choice id of a turn, None for typed words (which stay out of the cache as far as possible)."""
+    if 1 <= index <= len(turns):
+        turn = turns[index - 1]
+        return None if turn.typed is not None else turn.choice_id
+    return None
+
+
+def _flag_line(f, choice) -> list:
+    return [f.category, f.severity, f.text[f.start:f.end], choice, f.text if choice else None]
 
 
 def _summary(*, session_id, file, trainee, persona, persona_changed, mode, started_at, finished_at,
-             duration_seconds, finished, outcome, outcome_label, turns, rubric, cues, flags, final) -> dict:
+             duration_seconds, finished, outcome, outcome_label, turns, rubric, cues, flags, final,
+             turns_of=()) -> dict:
     """Both of the above. rubric, cues, flags and final are either the record's models or the Debrief's and
     the session's own objects: they have the same attribute names."""
     from trainer.vocab import OUTCOMES
@@ -95,9 +109,10 @@ def _summary(*, session_id, file, trainee, persona, persona_changed, mode, start
         "outcome": outcome,
         "outcome_label": label,
         "turns": turns,
-        "score": rubric.score,
-        "level": rubric.level,
-        "passed": rubric.passed,
+        # no verdict for an unfinished session (see record.py)
+        "score": rubric.score if finished else None,
+        "level": rubric.level if finished else None,
+        "passed": rubric.passed if finished else None,
         "counts": counts,
         "questions": questions,
         "reflections": reflections,
@@ -114,6 +129,9 @@ def _summary(*, session_id, file, trainee, persona, persona_changed, mode, start
         "categories": dict(categories),
         "category_severity": dict(severity),
         "cues": [[c.cue, c.label, c.status] for c in cues],
+        # for the cohort's practice sheet: [category, severity, flagged words, choice id, whole line]; for typed
+        # words choice id and line are null (only the few flagged words of what a trainee typed are kept)
+        "flag_lines": [_flag_line(f, _choice_of(turns_of, f.turn)) for f in flags],
     }
 
 
