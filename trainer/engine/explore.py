@@ -114,6 +114,34 @@ def shift(cells: int, dt: int, dm: int) -> int:
     return cells & FULL
 
 
+@lru_cache(maxsize=None)
+def _edge(dt: int, dm: int) -> tuple[int, int]:
+    """(cells a move by (dt, dm) keeps inside the grid, cells it pushes past 0 or 100 and so must clamp)."""
+    keep = FULL
+    if dt > 0:
+        keep &= FULL & ~_rows_from(W - dt)
+    elif dt < 0:
+        keep &= _rows_from(-dt)
+    if dm > 0:
+        keep &= FULL & ~_cols_from(W - dm)
+    elif dm < 0:
+        keep &= _cols_from(-dm)
+    return keep, FULL & ~keep
+
+
+def move(cells: int, dt: int, dm: int) -> int:
+    """shift(), fast: the cells that stay inside the grid move with one big-integer shift; only those near an
+    edge go through the clamping shift. This is the explorer's inner loop (Ingrid: ~200,000 moves)."""
+    keep, edge = _edge(dt, dm)
+    off = dt * W + dm
+    inner = cells & keep
+    out = (inner << off) if off >= 0 else (inner >> -off)
+    outer = cells & edge
+    if outer:
+        out |= _shift_cells(outer, dt, dm) if outer.bit_count() <= SPARSE else shift(outer, dt, dm)
+    return out
+
+
 SPARSE = 6  # up to this many cells, moving them one by one beats shifting the whole 10,201-bit set
 
 
@@ -482,18 +510,18 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
                 taken[(k, cid)] = True
                 n = sel.bit_count()
                 transitions += n
-                post = shift(sel, dt, dm) if n > SPARSE else _shift_cells(sel, dt, dm)
+                post = move(sel, dt, dm)
                 brk = post & brk_mask
                 if brk:
                     end_bits[brk_end] |= brk
                     first_hit.setdefault(brk_end, depth)
-                    post &= ~brk
+                    post ^= brk  # brk is part of post; XOR avoids building ~brk (a negative big integer)
                 if ending:
                     if post:
                         end_bits[ending] |= post
                         first_hit.setdefault(ending, depth)
                     continue
-                new = post & ~reach[k2] if post else 0
+                new = post ^ (post & reach[k2]) if post else 0  # post & ~reach, without a negative integer
                 if new:
                     frontier[k2] |= new
         for k, b in frontier.items():
