@@ -41,6 +41,8 @@ CODES = {
     "KM108": "keuze zonder voorbeeldzinnen",
     "KM109": "cue wordt nergens aangeboden",
     "KM110": "node zonder open keuze in een bereikbare toestand",
+    "KM111": "fasevariant die nooit getoond wordt",
+    "KM112": "node volgt op meerdere keuzes",
 }
 
 

@@ -51,8 +51,9 @@ class Context:
     def __post_init__(self):
         self.checker = Checker(self.persona.phases)
 
-    def warn(self, path: tuple, code: str, message: str, severity: str = WARNING, offset: int = 0) -> Diagnostic:
-        return self.src.at(path, code, message, offset=offset, severity=severity)
+    def warn(self, path: tuple, code: str, message: str, severity: str = WARNING, offset: int = 0,
+             key_pos: bool = False) -> Diagnostic:
+        return self.src.at(path, code, message, key=key_pos, offset=offset, severity=severity)
 
     @cached_property
     def places(self) -> list[_Place]:
@@ -240,10 +241,63 @@ def nodes_without_open_choice(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def variants_never_shown(ctx: Context) -> list[Diagnostic]:
+    """KM111: a phase variant of a node that can never show, because the persona is never in that phase there.
+
+    Two cases are certain: the start node, when no choice leads back to it, is only seen in the phase the start
+    meters give; and a phase that the phase rules never allow at that node (with the facts known there)."""
+    from types import SimpleNamespace
+
+    from trainer.persona.conditions import compile_condition
+    from trainer.persona.messages import m
+    from trainer.vocab import DEFAULT_PHASE_RULES, PHASE_ORDER, PHASES
+
+    p = ctx.persona
+    rules = {**DEFAULT_PHASE_RULES, **p.phases}
+    probe = SimpleNamespace(trust=p.meters.trust, motivation=p.meters.motivation, turns=0, phase=PHASES[0],
+                            visited=frozenset(), picked_up=frozenset(), offered=frozenset())
+    start_phase = next((ph for ph in PHASE_ORDER if compile_condition(rules[ph])(probe)), PHASES[0])
+    revisited = any(e.target == p.start for edges in ctx.structure.edges.values() for e in edges)
+    out = []
+    for n, node in enumerate(p.nodes):
+        for phase in node.variants:
+            path = ("nodes", n, "variants", phase)
+            if node.id == p.start and not revisited:
+                if phase != start_phase:
+                    out.append(ctx.warn(path, "KM111", m("variant_start", phase=phase, node=node.id,
+                                                        start=start_phase, trust=p.meters.trust,
+                                                        motivation=p.meters.motivation), key_pos=True))
+            elif ctx.checker.example(f'phase == "{phase}"', ctx.facts_at(node)) is None:
+                out.append(ctx.warn(path, "KM111", m("variant_never", phase=phase, node=node.id), key_pos=True))
+    return out
+
+
+def shared_nodes(ctx: Context) -> list[Diagnostic]:
+    """KM112 (info): a node that several choices lead to; its line must fit after each of them."""
+    from trainer.persona.messages import m
+
+    incoming: dict[str, list[str]] = {}
+    from_nodes: dict[str, set[str]] = {}
+    for place in ctx.places:
+        incoming.setdefault(place.choice.next, []).append(place.id)
+        from_nodes.setdefault(place.choice.next, set()).add(place.node.id)
+    out = []
+    for n, node in enumerate(ctx.persona.nodes):
+        sources = incoming.get(node.id, [])
+        # choices of one node that lead to the same place were written side by side; choices from different
+        # nodes are where a line that fits one of them may not fit the other
+        if len(from_nodes.get(node.id, ())) >= 2:
+            shown = ", ".join(sources[:6]) + (", ..." if len(sources) > 6 else "")
+            out.append(ctx.warn(("nodes", n, "id"), "KM112", m("shared_node", node=node.id, n=len(sources),
+                                                               choices=shown), severity=INFO))
+    return out
+
+
 _ORDER = attrgetter("file", "line", "col", "code", "message", "severity")  # Diagnostic's order, sorted in C
 
 CHECKS = (never_open_choices, unreachable_nodes, traps, unreached_endings, cues_not_picked_up, cues_not_offered,
-          controlling_untagged, choices_without_examples, nodes_without_open_choice)
+          controlling_untagged, choices_without_examples, nodes_without_open_choice, variants_never_shown,
+          shared_nodes)
 
 
 def lint(persona: Persona, src: Source, analyse: Callable | None = None) -> list[Diagnostic]:

@@ -182,6 +182,20 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "a phase rule cannot use 'phase' itself; use trust, motivation, turns, visited()"},
     "unknown_phase_cmp": {"nl": "onbekende fase '{value}'{hint}; fasen: {phases}", "en": "unknown phase '{value}'{hint}; phases: {phases}"},
     "meter_range": {"nl": "{var} ligt altijd tussen 0 en 100; {value} kan nooit", "en": "{var} is always between 0 and 100; {value} is out of range"},
+    # --- lint ---------------------------------------------------------------------------------------------------
+    "variant_start": {"nl": "de variant voor fase '{phase}' van '{node}' wordt nooit getoond: het gesprek begint hier "
+                            "in fase '{start}' (trust {trust}, motivation {motivation}) en geen keuze leidt terug "
+                            "naar '{node}'",
+                      "en": "the '{phase}' variant of '{node}' never shows: the conversation starts here in phase "
+                            "'{start}' (trust {trust}, motivation {motivation}) and no choice leads back to '{node}'"},
+    "variant_never": {"nl": "de variant voor fase '{phase}' van '{node}' wordt nooit getoond: volgens de faseregels "
+                            "is de persona hier nooit in fase '{phase}'",
+                      "en": "the '{phase}' variant of '{node}' never shows: by the phase rules the persona is never "
+                            "in phase '{phase}' here"},
+    "shared_node": {"nl": "node '{node}' volgt op {n} keuzes ({choices}); wat de persona hier zegt moet na elk "
+                          "ervan passen",
+                    "en": "node '{node}' follows {n} choices ({choices}); what the persona says here must fit after "
+                          "each of them"},
     # --- conditions ------------------------------------------------------------------------------------------------
     "condition": {"nl": "voorwaarde: {text}", "en": "condition: {text}"},
     "cond_fix": {"nl": "; zo klopt het: {fixed}", "en": "; corrected: {fixed}"},
