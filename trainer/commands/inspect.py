@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
 _TEXT = {
     "nl": {"reads": "analyse leest", "nothing": "analyse vindt niets", "control": "controlerend",
            "support": "ondersteunend", "own": "eigen effect", "adds": "gevoeligheden tellen op", "none": "niets",
-           "total": "samen", "trust": "vertrouwen", "motivation": "motivatie",
+           "total": "samen", "no_sens": "geen gevoeligheid voor", "trust": "vertrouwen", "motivation": "motivatie",
            "double": "LET OP: {meters} {verb} dubbel: het eigen effect en de gevoeligheid voor {cats} duwen dezelfde "
                      "kant op; verlaag het eigen effect als de gevoeligheid het al regelt",
            "tag_nothing": "let op: gemarkeerd als controlling, maar de analyse vindt hier geen controlerende taal; "
@@ -32,7 +32,7 @@ _TEXT = {
            "summary": "{n} keuzes, {d} met een dubbel tellende meter"},
     "en": {"reads": "analyser reads", "nothing": "analyser finds nothing", "control": "controlling",
            "support": "supportive", "own": "own effect", "adds": "sensitivities add", "none": "nothing",
-           "total": "total", "trust": "trust", "motivation": "motivation",
+           "total": "total", "no_sens": "no sensitivity for", "trust": "trust", "motivation": "motivation",
            "double": "NOTE: {meters} {verb} counted twice: the own effect and the sensitivity to {cats} push the same "
                      "way; lower the own effect if the sensitivity already covers it",
            "tag_nothing": "note: marked controlling, but the analyser finds no controlling language here; the "
@@ -104,6 +104,9 @@ def run(args) -> int:
             out.append(f"    {words['nothing']}")
         out.append(f"    {words['own']}: {_fx(*r.authored, words)}")
         adds = ", ".join(f"{c} ({_fx(t, m, words)})" for c, (t, m) in r.added.items()) or words["none"]
+        unused = sorted({f.category for f in r.findings} - set(r.added))
+        if unused:  # found, but the persona has no sensitivity for it: the line moves nothing extra
+            adds += f" ({words['no_sens']}: {', '.join(unused)})"
         out.append(f"    {words['adds']}: {adds}")
         out.append(f"    {words['total']}: {_fx(*r.total, words)}")
         if r.double:

@@ -122,6 +122,11 @@ def _report(src: Source, err: dict) -> None:
         code, what = {"codes": ("KM026", "what_mi_code"), "difficulty": ("KM014", "what_difficulty"),
                       "kind": ("KM014", "what_cue_kind"), "format": ("KM014", "what_format")}.get(field, ("KM014", None))
         hint = did_you_mean(str(value), expected)
+        if code == "KM026":  # a Dutch name ('vraag', 'bevestiging') names its code
+            from trainer.i18n import MI_LABELS
+
+            by_label = [c for c, names in MI_LABELS.items() if str(value).lower() in (names["nl"], names["en"])]
+            hint = m("did_you_mean", word=by_label[0]) if by_label else hint
         src.error(path, code, m("bad_literal", value=value, what=m(what) if what else field, hint=hint, where=where,
                                 options=", ".join(expected)))
     elif kind == "string_pattern_mismatch":
