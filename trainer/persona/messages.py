@@ -183,6 +183,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unknown_phase_cmp": {"nl": "onbekende fase '{value}'{hint}; fasen: {phases}", "en": "unknown phase '{value}'{hint}; phases: {phases}"},
     "meter_range": {"nl": "{var} ligt altijd tussen 0 en 100; {value} kan nooit", "en": "{var} is always between 0 and 100; {value} is out of range"},
     # --- lint ---------------------------------------------------------------------------------------------------
+    "lint_visited_never": {"nl": "visited(\"{arg}\") is hier altijd onwaar: geen gesprek komt bij '{arg}' vóór "
+                                 "'{node}', dus keuze {choice} is nooit open",
+                           "en": "visited(\"{arg}\") is always false here: no conversation reaches '{arg}' before "
+                                 "'{node}', so choice '{choice}' is never open"},
+    "lint_never_true": {"nl": "deze voorwaarde kan nooit waar zijn, dus keuze {choice} is nooit open",
+                        "en": "this condition can never be true, so choice '{choice}' is never open"},
+    "lint_only_closed": {"nl": " (alleen via keuzes die nooit open zijn)", "en": " (only through choices that are never open)"},
+    "lint_unreachable": {"nl": "node '{node}' is vanaf start '{start}' niet te bereiken{why}",
+                         "en": "node '{node}' cannot be reached from start '{start}'{why}"},
+    "lint_loop": {"nl": "lus zonder uitweg: vanuit {members} is geen afloop te bereiken",
+                  "en": "loop without a way out: from {members} no ending can be reached"},
+    "lint_dead_end": {"nl": "doodlopend: geen enkele keuze van '{node}' kan ooit open zijn",
+                      "en": "dead end: none of the choices of '{node}' can ever be open"},
+    "lint_unreached_ending": {"nl": "geen gesprek komt bij afloop '{ending}'", "en": "no conversation reaches ending '{ending}'"},
+    "lint_not_picked": {"nl": "geen keuze pakt cue '{cue}' op (zet hem bij picks_up van een keuze)",
+                        "en": "no choice picks up cue '{cue}' (add it to a choice's picks_up)"},
+    "lint_not_offered": {"nl": "geen node biedt cue '{cue}' aan (zet hem bij offers van een node)",
+                         "en": "no node offers cue '{cue}' (add it to a node's offers)"},
+    "lint_no_examples": {"nl": "keuze {choice} heeft geen examples: vrije tekst wordt alleen met de tekst vergeleken",
+                         "en": "choice '{choice}' has no examples: free text is matched on its text only"},
+    "lint_for_example": {"nl": " (bijvoorbeeld bij {example})", "en": " (for example at {example})"},
+    "lint_no_open": {"nl": "elke keuze van '{node}' heeft een voorwaarde en ze kunnen allemaal tegelijk onwaar "
+                           "zijn{when}; voeg een keuze zonder 'if:' toe",
+                     "en": "every choice of '{node}' has a condition and all can be false at once{when}; add a "
+                           "choice without 'if:'"},
     "variant_start": {"nl": "de variant voor fase '{phase}' van '{node}' wordt nooit getoond: het gesprek begint hier "
                             "in fase '{start}' (trust {trust}, motivation {motivation}) en geen keuze leidt terug "
                             "naar '{node}'",
