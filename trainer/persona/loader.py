@@ -86,8 +86,13 @@ def _validate_shape(src: Source) -> Persona | None:
         return None
 
 
-_TYPE_KEYS = {"str": "type_text", "int": "type_int", "bool": "type_bool", "list": "type_list", "dict": "type_dict",
+_TYPE_KEYS = {"str": "type_text", "string": "type_text", "int": "type_int", "bool": "type_bool", "list": "type_list", "dict": "type_dict",
               "NoneType": "type_none", "float": "type_float"}
+
+
+_DUTCH_KEYS = {"vertrouwen": "trust", "motivatie": "motivation", "tekst": "text", "volgende": "next",
+               "keuzes": "choices", "zegt": "say", "naam": "name", "leeftijd": "age", "effecten": "effects",
+               "als": "if", "voorwaarde": "if", "feiten": "facts", "bronnen": "sources", "aflopen": "endings"}
 
 
 def _type_name(name: str) -> str:
@@ -110,6 +115,9 @@ def _report(src: Source, err: dict) -> None:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(path[:-1])
         hint = did_you_mean(str(path[-1]), allowed)
+        dutch = _DUTCH_KEYS.get(str(path[-1]))
+        if dutch in allowed:  # 'vertrouwen:' for 'trust:'
+            hint = m("did_you_mean", word=dutch)
         listed = m("allowed_keys", keys=", ".join(allowed)) if allowed and not hint else ""
         src.error(path, "KM010", m("unknown_key", key=path[-1], hint=hint, where=where) + listed, key=True)
     elif kind == "missing":
@@ -143,9 +151,9 @@ def _report(src: Source, err: dict) -> None:
         want_name = kind.split("_")[0]
         got_name = type(value).__name__
         tip = ""
-        if got_name == "bool" and want_name == "str":
+        if got_name == "bool" and want_name in ("str", "string"):
             tip = m("tip_yes_no")
-        elif got_name in ("int", "float") and want_name == "str":
+        elif got_name in ("int", "float") and want_name in ("str", "string"):
             tip = m("tip_quote_number")
         src.error(path, "KM012", m("wrong_type", field=field, want=_type_name(want_name), got=_type_name(got_name),
                                    where=where, tip=tip))

@@ -68,6 +68,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "a key must be a plain word, not a list or mapping"},
     "duplicate_key": {"nl": "sleutel '{key}' staat er twee keer{first}; de tweede zou de eerste stil vervangen",
                       "en": "duplicate key '{key}'{first}; the second would silently replace the first"},
+    "dash_forgotten": {"nl": "; begint hier een nieuw onderdeel (een nieuwe keuze, node, ...)? Zet dan '- ' voor de "
+                             "eerste sleutel ervan",
+                       "en": "; does a new item (a new choice, node, ...) start here? Then put '- ' before its first key"},
     "first_at": {"nl": " (eerst op regel {line})", "en": " (first at line {line})"},
     "unsupported_value": {"nl": "deze waarde wordt niet begrepen: {why}", "en": "unsupported value: {why}"},
     "huge_number": {"nl": "een getal van {digits} cijfers is veel te groot; meters en leeftijden zijn klein (0-100)",

@@ -486,7 +486,8 @@ class _Builder:
         if key in top.value:
             first = self.src.keys.get(top.path + _SEP + key) if top.path is not None else None
             where = m("first_at", line=first >> 24) if first else ""
-            self.diag(pos, "KM004", m("duplicate_key", key=key, first=where))
+            in_item = top.path is not None and top.path.rsplit(_SEP, 1)[-1].isdigit()
+            self.diag(pos, "KM004", m("duplicate_key", key=key, first=where) + (m("dash_forgotten") if in_item else ""))
             top.key = _DISCARD
             return
         top.key = key
