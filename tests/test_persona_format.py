@@ -24,12 +24,24 @@ BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
 VALID = sorted((FIXTURES / "valid").glob("*.yaml"))
 EXAMPLE = ROOT / "docs" / "voorbeeld.yaml"
 GUIDE = ROOT / "docs" / "auteursgids.md"
-_EXPECT = re.compile(r"^# expect: (\d+):(\d+) (KM\d{3})$")
+_EXPECT = re.compile(r"^# expect: (\d+):(\d+) (KM\d{3})(?: (.+))?$")
+
+
+def _header(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return raw.decode("latin-1").splitlines()  # the not-UTF-8 fixture
 
 
 def expectations(path: Path) -> list[tuple[int, int, str]]:
-    header = path.read_bytes().decode("latin-1").splitlines()  # latin-1: the not-UTF-8 fixture too
-    return sorted((int(m[1]), int(m[2]), m[3]) for line in header if (m := _EXPECT.match(line)))
+    return sorted((int(m[1]), int(m[2]), m[3]) for line in _header(path) if (m := _EXPECT.match(line)))
+
+
+def expected_messages(path: Path) -> list[tuple[int, int, str, str]]:
+    """(line, col, code, start of the Dutch message) for each '# expect: LINE:COL CODE message' line."""
+    return sorted((int(m[1]), int(m[2]), m[3], m[4]) for line in _header(path) if (m := _EXPECT.match(line)) and m[4])
 
 
 def found(diags: list[Diagnostic]) -> list[tuple[int, int, str]]:
@@ -47,6 +59,19 @@ def test_broken_fixture_reports_exactly_its_expected_diagnostics(path):
     assert all(d.file == str(path) for d in diags)
     if any(d.is_error for d in diags):
         assert persona is None
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
+def test_broken_fixture_speaks_dutch_in_the_trainers_names(path, monkeypatch):
+    """The wording a trainer reads: Dutch by default, choices named like the engine names them (net_terug.2)."""
+    monkeypatch.delenv("GESPREKSTRAINER_LANG", raising=False)
+    wanted = expected_messages(path)
+    assert len(wanted) == len(expectations(path)), f"{path.name}: every '# expect:' line needs its message"
+    diags = sorted(check_text(str(path))[1], key=lambda d: (d.line, d.col, d.code))
+    for d, (line, col, code, message) in zip(diags, wanted):
+        assert (d.line, d.col, d.code) == (line, col, code)
+        assert d.message.startswith(message), f"{d}\nexpected: {message}"
+        assert not re.search(r"nodes\[\d+\]|choices\[\d+\]|\.choices\.", d.message), d  # no parser paths
 
 
 def test_every_error_code_has_a_broken_fixture():
@@ -106,7 +131,8 @@ def test_the_guides_example_validates_and_lints_clean():
     from trainer.wiring import default_analyser
 
     assert check_text(str(EXAMPLE)) [1] == []
-    assert lint_file(str(EXAMPLE), analyse=default_analyser()) == []  # not even info (KM108)
+    # not even info, except KM112: the guide's example shows a node that two choices lead to on purpose
+    assert [d.code for d in lint_file(str(EXAMPLE), analyse=default_analyser())] == ["KM112"]
 
 
 def test_the_guide_shows_the_example_file_verbatim():

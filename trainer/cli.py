@@ -13,6 +13,8 @@ import sys
 # Order as shown in --help. Each module in trainer/commands has add_parser(subparsers) and run(args) -> int.
 COMMANDS = ["play", "sessions", "debrief", "validate", "lint", "graph", "explore", "schema", "analyze", "match",
             "export", "send", "report"]
+COMMANDS += ["new", "inspect", "explain"]  # authoring: a skeleton persona, how the simulator reads it, each code
+ALIASES = {"lees": "inspect", "nieuw": "new", "uitleg": "explain"}  # Dutch names for the authoring commands
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -36,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["play", *argv]  # `trainer` alone opens the simulator
-    parser = build_parser(only=argv[0])  # a command named first needs only its own parser; else all of them
+    parser = build_parser(only=ALIASES.get(argv[0], argv[0]))  # a command named first needs only its own parser; else all of them
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()

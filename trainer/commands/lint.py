@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trainer.commands.common import add_persona_dirs
+from trainer.commands.common import add_lang, add_persona_dirs
 
 
 def add_parser(sub) -> None:
@@ -16,13 +16,17 @@ def add_parser(sub) -> None:
     p.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too, not only on errors")
     p.add_argument("--no-info", action="store_true", help="do not print info lines (KM108)")
     add_persona_dirs(p)
+    add_lang(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     import sys
 
-    from trainer.commands.common import count_words, persona_files, print_guide_hint
+    from trainer.commands.common import count_words, persona_files, print_guide_hint, resolve_lang
+    from trainer.persona.messages import set_lang
+
+    set_lang(resolve_lang(args))
     from trainer.errors import SetupError
     from trainer.persona.lint import lint_file
     from trainer.wiring import default_analyser
@@ -48,10 +52,10 @@ def run(args) -> int:
         failed = failed or errors > 0 or (args.strict and warnings > 0)
         if errors:
             print(f"{file}: {count_words(diags)}; fix the errors first, then lint checks the rest", file=sys.stderr)
-        elif diags:
-            print(f"{file}: {count_words(diags)}", file=sys.stderr)
+        elif errors == 0 and warnings == 0:
+            print(f"{file}: ok" + (f" ({count_words(diags)})" if diags else ""), file=sys.stdout)
         else:
-            print(f"{file}: ok", file=sys.stderr)
+            print(f"{file}: {count_words(diags)}", file=sys.stderr)
     if not files and not problems:
         print("no persona files found", file=sys.stderr)
         return 1

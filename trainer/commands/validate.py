@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trainer.commands.common import add_persona_dirs
+from trainer.commands.common import add_lang, add_persona_dirs
 
 
 def add_parser(sub) -> None:
@@ -10,14 +10,18 @@ def add_parser(sub) -> None:
                        description="Check persona files (or folders, or ids). Exit 0 when all are valid, 1 otherwise.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or persona ids (default: all personas)")
     add_persona_dirs(p)
+    add_lang(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     import sys
 
-    from trainer.commands.common import persona_files, print_guide_hint
+    from trainer.commands.common import persona_files, print_guide_hint, resolve_lang
     from trainer.persona.loader import check_text
+    from trainer.persona.messages import set_lang
+
+    set_lang(resolve_lang(args))
 
     files, problems = persona_files(args.paths, args.personas)
     for problem in problems:
@@ -33,7 +37,8 @@ def run(args) -> int:
         errors += n
         if n == 0:
             warn = sum(not d.is_error for d in diags)
-            print(f"{file}: ok" + (f" ({warn} warning{'s' * (warn != 1)})" if warn else ""), file=sys.stderr)
+            # the verdict is the result, so stdout (scripts and editors read it there); counts and hints go to stderr
+            print(f"{file}: ok" + (f" ({warn} warning{'s' * (warn != 1)})" if warn else ""), file=sys.stdout)
     if not files and not problems:
         print("no persona files found", file=sys.stderr)
         return 1

@@ -95,12 +95,35 @@ def replay(session: Session, events: list[dict], reanalyse: bool = False) -> Non
         if session.ended:
             raise SessionError("the journal continues after the conversation ended")
         detected = None if reanalyse else ev.get("detected")
+        if ev["type"] == "choose" and not reanalyse:
+            _check_choice_text(session, ev)
         if ev["type"] == "choose":
             session.choose(ev["choice"], typed=ev.get("typed"), score=ev.get("score"), extra_picks=ev.get("picks", ()),
                            own_picks=ev.get("own_picks"), detected=detected)
         else:
             session.fallback(ev["typed"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()),
                              detected=detected)
+
+
+def text_hash(text: str) -> str:
+    """A short fingerprint of a choice's text, recorded per turn so replay notices when the text changed."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _check_choice_text(session: Session, ev: dict) -> None:
+    """Refuse a turn whose choice now says something else than when it was played (an edited text, or a choice
+    inserted before it that shifted the positional ids). Journals from before the fingerprint have none."""
+    recorded = ev.get("text_hash")
+    place = session.compiled.choices.get(ev.get("choice"))
+    if not isinstance(recorded, str) or place is None:
+        return
+    node, index = place
+    if text_hash(node.choices[index].text) != recorded:
+        raise SessionError(f"choice '{ev['choice']}' has a different text than when this session was played "
+                           "(the persona was edited, or a choice was inserted before it); give choices a stable "
+                           "'id:' to keep old sessions replayable")
 
 
 class Journal:
@@ -138,6 +161,8 @@ class Journal:
                     own_picks: tuple[str, ...] | None = None) -> None:
         rec = {"type": "choose" if turn.choice_id else "fallback", "turn": turn.index, "at": now_iso(),
                "node": turn.node, "choice": turn.choice_id}
+        if turn.choice_id:
+            rec["text_hash"] = text_hash(turn.choice_text)  # replay refuses when the text under this id changed
         if turn.typed is not None:
             rec["typed"] = turn.typed
         if turn.match_score is not None:

@@ -16,6 +16,7 @@ visited("node"), picked_up("cue"), offered("cue"). A parsed condition compiles t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -25,26 +26,56 @@ FUNCTIONS = {"visited": "node", "picked_up": "cue", "offered": "cue"}
 KEYWORDS = ("and", "or", "not", "true", "false")
 
 
-class ConditionError(Exception):
-    """A condition that does not parse or names something unknown. `offset` is into the source string."""
+MAX_LENGTH = 1000  # characters; shipped conditions are under 100, and the check comes before any parsing
+MAX_DEPTH = 40  # nested parentheses / 'not': the parser recurses, so deeper input must be refused, not crash
+MAX_DIGITS = 6  # a meter is 0-100; turns stay small; int() of a 5,000-digit text raises in Python
 
-    def __init__(self, message: str, offset: int, code: str = "KM030"):
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    offset: int
+    code: str = "KM030"
+    repaired: bool = True  # the tokens were corrected, so the suggested fix covers it
+
+
+class ConditionError(Exception):
+    """A condition that does not parse or names something unknown. `offset` is into the source string.
+
+    `problems` holds every problem found in one go (the first is `message`/`offset`/`code`); `fixed` is the
+    condition with all of them repaired, when each one had an obvious repair (e.g. `=` -> `==`, quotes around
+    a phase name)."""
+
+    def __init__(self, message: str, offset: int, code: str = "KM030", problems: list[Problem] | None = None,
+                 fixed: str | None = None):
         super().__init__(message)
         self.message = message
         self.offset = offset
         self.code = code
+        self.problems = problems or [Problem(message, offset, code)]
+        self.fixed = fixed
+
+
+class _Stop(Exception):
+    """A structural problem after which the parser cannot go on."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
 
 
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<num>\d+)
       | (?P<str>"[^"\n]*"|'[^'\n]*')
-      | (?P<op><=|>=|==|!=|<|>|\(|\))
+      | (?P<open>["'][^\n]*)
+      | (?P<op><=|>=|==|!=|=>|=<|&&|\|\||<|>|\(|\)|=|&|\||!)
       | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
       | (?P<bad>\S)
     )""",
     re.VERBOSE,
 )
+_SYMBOLS = {"&&": "and", "&": "and", "||": "or", "|": "or", "!": "not"}
+_DUTCH = {"en": "and", "of": "or", "niet": "not"}
 
 
 @dataclass(frozen=True)
@@ -54,28 +85,72 @@ class Tok:
     offset: int
 
 
-def tokenize(src: str) -> list[Tok]:
+def tokenize(src: str, problems: list[Problem] | None = None) -> list[Tok]:
+    """Tokens of a condition. Common slips (`=`, `&&`, an unquoted phase name, ...) are repaired in the tokens
+    and recorded in `problems`, so one run reports all of them; without `problems` the first one raises."""
+    from trainer.persona.messages import m
+    from trainer.vocab import PHASES
+
+    found: list[Problem] = [] if problems is None else problems
     toks: list[Tok] = []
     pos = 0
     while pos < len(src):
-        m = _TOKEN.match(src, pos)
-        if not m or m.end() == pos:
+        mt = _TOKEN.match(src, pos)
+        if not mt or mt.end() == pos:
             break
-        pos = m.end()
-        kind = m.lastgroup
+        pos = mt.end()
+        kind = mt.lastgroup
         if kind is None:
             break
-        text = m.group(kind)
-        offset = m.start(kind)
-        if kind == "bad":
-            if text == "=":
-                raise ConditionError("use '==' to compare, not '='", offset)
-            if text == "&" or text == "|":
-                raise ConditionError(f"use 'and'/'or' instead of '{text}'", offset)
-            raise ConditionError(f"unexpected character {text!r}", offset)
+        text = mt.group(kind)
+        offset = mt.start(kind)
+        if kind == "num" and len(text) > MAX_DIGITS:
+            found.append(Problem(m("cond_big_number", digits=len(text)), offset, "KM013", repaired=False))
+            text = "100"
+        elif kind == "open":
+            found.append(Problem(m("cond_unclosed"), offset))
+            kind, text = "str", text + text[0]
+        elif kind == "op" and text in ("=", "=>", "=<"):
+            right = {"=": "==", "=>": ">=", "=<": "<="}[text]
+            found.append(Problem(m("cond_eq") if text == "=" else m("cond_arrow", right=right, wrong=text), offset))
+            text = right
+        elif kind == "op" and text in _SYMBOLS:
+            found.append(Problem(m("cond_andor", word=_SYMBOLS[text], sym=text), offset))
+            kind, text = "name", _SYMBOLS[text]
+        elif kind == "name" and text in _DUTCH:
+            found.append(Problem(m("cond_dutch_word", word=_DUTCH[text], dutch=text), offset))
+            text = _DUTCH[text]
+        elif kind == "name" and text.lower() in KEYWORDS and text not in KEYWORDS:
+            found.append(Problem(m("cond_case", word=text.lower()), offset))
+            text = text.lower()
+        elif kind == "name" and text in PHASES:
+            found.append(Problem(m("cond_unquoted_phase", word=text), offset))
+            kind, text = "str", f'"{text}"'
+        elif kind == "name" and toks and toks[-1].text == "(" and len(toks) >= 2 and toks[-2].text in FUNCTIONS:
+            found.append(Problem(m("cond_unquoted_arg", fn=toks[-2].text, word=text), offset))
+            kind, text = "str", f'"{text}"'
+        elif kind == "bad":
+            found.append(Problem(m("cond_char", char=text), offset, repaired=False))
+            continue
+        if problems is None and found:
+            raise ConditionError(found[0].message, found[0].offset, found[0].code)
         toks.append(Tok(kind, text, offset))
     toks.append(Tok("end", "", len(src)))
     return toks
+
+
+def unparse(toks: list[Tok]) -> str:
+    """Tokens back to condition text, spaced the way the guide writes conditions."""
+    out = ""
+    prev = None
+    for tok in toks:
+        if tok.kind == "end":
+            break
+        glue = prev is None or prev.text == "(" or tok.text == ")" or (
+            tok.text == "(" and prev.kind == "name" and prev.text in FUNCTIONS)
+        out += ("" if glue else " ") + tok.text
+        prev = tok
+    return out
 
 
 # AST nodes are tuples: ("num", n) ("str", s) ("bool", b) ("var", name) ("call", fn, arg)
@@ -92,10 +167,12 @@ class Parsed:
 
 
 class _Parser:
-    def __init__(self, src: str):
+    def __init__(self, src: str, toks: list[Tok], problems: list[Problem]):
         self.src = src
-        self.toks = tokenize(src)
+        self.toks = toks
         self.i = 0
+        self.depth = 0
+        self.problems = problems
         self.parsed = Parsed(src, ())
 
     def peek(self) -> Tok:
@@ -103,23 +180,35 @@ class _Parser:
 
     def take(self) -> Tok:
         tok = self.toks[self.i]
-        self.i += 1
+        if tok.kind != "end":
+            self.i += 1
         return tok
+
+    def problem(self, message: str, offset: int, code: str = "KM030") -> None:
+        self.problems.append(Problem(message, offset, code, repaired=False))
+
+    def stop(self, message: str, offset: int, code: str = "KM030"):
+        return _Stop(Problem(message, offset, code, repaired=False))
+
+    def deeper(self, offset: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.stop(_m("cond_too_deep", n=MAX_DEPTH), offset)
 
     def expect(self, text: str) -> Tok:
         tok = self.take()
         if tok.text != text:
-            found = "the end" if tok.kind == "end" else repr(tok.text)
-            raise ConditionError(f"expected {text!r} but found {found}", tok.offset)
+            found = _m("cond_the_end") if tok.kind == "end" else repr(tok.text)
+            raise self.stop(_m("cond_expected", want=repr(text), found=found), tok.offset)
         return tok
 
     def parse(self) -> Parsed:
         if self.peek().kind == "end":
-            raise ConditionError("empty condition", 0)
+            raise self.stop(_m("cond_empty"), 0)
         tree = self.parse_or()
         tok = self.peek()
         if tok.kind != "end":
-            raise ConditionError(f"unexpected {tok.text!r}; expected 'and', 'or' or the end", tok.offset)
+            raise self.stop(_m("cond_trailing", tok=repr(tok.text)), tok.offset)
         self.parsed.tree = tree
         return self.parsed
 
@@ -140,7 +229,10 @@ class _Parser:
     def parse_not(self) -> tuple:
         if self.peek().text == "not":
             off = self.take().offset
-            return ("not", self.parse_not(), off)
+            self.deeper(off)
+            inner = self.parse_not()
+            self.depth -= 1
+            return ("not", inner, off)
         return self.parse_compare()
 
     def parse_compare(self) -> tuple:
@@ -155,15 +247,21 @@ class _Parser:
 
     def check_compare(self, op: Tok, left: tuple, right: tuple) -> None:
         def kind(node: tuple) -> str:
+            if node[0] == "unknown":
+                return "unknown"
             if node[0] == "var":
                 return "string" if node[1] in STRING_VARS else "number"
             return {"num": "number", "str": "string", "bool": "bool"}.get(node[0], "bool")
 
         lk, rk = kind(left), kind(right)
+        if "unknown" in (lk, rk):
+            return  # already reported
         if lk != rk:
-            raise ConditionError(f"cannot compare a {lk} with a {rk}", op.offset)
+            self.problem(_m("cond_mix", a=_m(f"cond_kind_{lk}"), b=_m(f"cond_kind_{rk}")), op.offset)
+            return
         if lk != "number" and op.text not in ("==", "!="):
-            raise ConditionError(f"'{op.text}' only compares numbers", op.offset)
+            self.problem(_m("cond_only_numbers", op=op.text), op.offset)
+            return
         var, const = (left, right) if left[0] == "var" else (right, left)
         if var[0] == "var" and const[0] in ("num", "str"):
             self.parsed.compares.append((var[1], op.text, const[1], const[-1]))
@@ -171,49 +269,54 @@ class _Parser:
     def parse_atom(self) -> tuple:
         tok = self.take()
         if tok.kind == "num":
-            return ("num", int(tok.text), tok.offset)
+            return ("num", int(tok.text), tok.offset)  # at most MAX_DIGITS digits (tokenize)
         if tok.kind == "str":
             return ("str", tok.text[1:-1], tok.offset)
         if tok.text == "(":
+            self.deeper(tok.offset)
             inner = self.parse_or()
             self.expect(")")
+            self.depth -= 1
             return inner
         if tok.kind == "name":
             if tok.text in ("true", "false"):
                 return ("bool", tok.text == "true", tok.offset)
             if tok.text in KEYWORDS:
-                raise ConditionError(f"'{tok.text}' needs something before it", tok.offset)
+                raise self.stop(_m("cond_needs_before", word=tok.text), tok.offset)
             if self.peek().text == "(":
                 return self.parse_call(tok)
             if tok.text in NUMERIC_VARS or tok.text in STRING_VARS:
                 return ("var", tok.text, tok.offset)
             if tok.text in FUNCTIONS:
-                raise ConditionError(f"{tok.text} needs an argument: {tok.text}(\"...\")", tok.offset, "KM031")
-            raise ConditionError(
-                f"unknown variable '{tok.text}'{suggest(tok.text, NUMERIC_VARS + STRING_VARS + tuple(FUNCTIONS))}; "
-                "known: trust, motivation, turns, phase",
-                tok.offset,
-                "KM031",
-            )
+                self.problem(_m("cond_needs_arg", fn=tok.text), tok.offset, "KM031")
+            else:
+                hint = suggest(tok.text, NUMERIC_VARS + STRING_VARS + tuple(FUNCTIONS))
+                self.problem(_m("cond_unknown_var", word=tok.text, hint=hint), tok.offset, "KM031")
+            return ("unknown", tok.text, tok.offset)
         if tok.kind == "end":
-            raise ConditionError("condition ends too early", tok.offset)
-        raise ConditionError(f"unexpected {tok.text!r}", tok.offset)
+            raise self.stop(_m("cond_early_end"), tok.offset)
+        raise self.stop(_m("cond_unexpected", tok=repr(tok.text)), tok.offset)
 
     def parse_call(self, name: Tok) -> tuple:
-        if name.text not in FUNCTIONS:
-            raise ConditionError(
-                f"unknown function '{name.text}'{suggest(name.text, tuple(FUNCTIONS))}; "
-                "known: visited, picked_up, offered",
-                name.offset,
-                "KM031",
-            )
+        known = name.text in FUNCTIONS
+        if not known:
+            self.problem(_m("cond_unknown_fn", word=name.text, hint=suggest(name.text, tuple(FUNCTIONS))),
+                         name.offset, "KM031")
         self.expect("(")
         arg = self.take()
         if arg.kind != "str":
-            raise ConditionError(f"{name.text}() takes one quoted id, e.g. {name.text}(\"id\")", arg.offset)
+            raise self.stop(_m("cond_arg", fn=name.text), arg.offset)
         self.expect(")")
+        if not known:
+            return ("unknown", name.text, name.offset)
         self.parsed.refs.append((name.text, arg.text[1:-1], arg.offset))
         return ("call", name.text, arg.text[1:-1], name.offset)
+
+
+def _m(key: str, **fields) -> str:
+    from trainer.persona.messages import m
+
+    return m(key, **fields)
 
 
 def suggest(word: str, options) -> str:
@@ -224,10 +327,30 @@ def suggest(word: str, options) -> str:
 
 
 def parse(src: str) -> Parsed:
-    """Parse a condition; raises ConditionError with an offset into `src`."""
+    """Parse a condition; raises ConditionError with an offset into `src` and every problem found."""
     if not isinstance(src, str):
-        raise ConditionError("a condition must be text", 0, "KM012")
-    return _Parser(src).parse()
+        raise ConditionError(_m("cond_not_text"), 0, "KM012")
+    if len(src) > MAX_LENGTH:  # before tokenizing: a huge condition costs nothing to refuse
+        raise ConditionError(_m("cond_too_long", n=MAX_LENGTH), 0, "KM015")
+    return _parse_cached(src)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(src: str) -> Parsed:
+    problems: list[Problem] = []
+    toks = tokenize(src, problems)
+    parser = _Parser(src, toks, problems)
+    parsed = None
+    try:
+        parsed = parser.parse()
+    except _Stop as stop:
+        problems.append(stop.problem)
+    if not problems:
+        return parsed
+    problems.sort(key=lambda p: p.offset)
+    fixed = unparse(toks) if parsed is not None and all(p.repaired for p in problems) else None
+    first = problems[0]
+    raise ConditionError(first.message, first.offset, first.code, problems, fixed)
 
 
 def compile_condition(src: str) -> Callable[[Any], bool]:

@@ -19,6 +19,7 @@ CODES = {
     "KM014": "ongeldige waarde",
     "KM015": "lijst of tekst te kort of te lang",
     "KM016": "id past niet bij bestandsnaam",
+    "KM017": "stuurteken in tekst",
     "KM020": "dubbel id",
     "KM021": "verwijzing naar onbekende node of afloop",
     "KM022": "verwijzing naar onbekende cue",
@@ -40,6 +41,8 @@ CODES = {
     "KM108": "keuze zonder voorbeeldzinnen",
     "KM109": "cue wordt nergens aangeboden",
     "KM110": "node zonder open keuze in een bereikbare toestand",
+    "KM111": "fasevariant die nooit getoond wordt",
+    "KM112": "node volgt op meerdere keuzes",
 }
 
 

@@ -23,6 +23,12 @@ from trainer.persona.yamlsrc import Source, gc_paused
 WARNING, INFO = "warning", "info"
 
 
+def _m(key: str, **fields) -> str:
+    from trainer.persona.messages import m
+
+    return m(key, **fields)
+
+
 @dataclass
 class _Place:
     """A choice with where it is in the file."""
@@ -51,8 +57,9 @@ class Context:
     def __post_init__(self):
         self.checker = Checker(self.persona.phases)
 
-    def warn(self, path: tuple, code: str, message: str, severity: str = WARNING, offset: int = 0) -> Diagnostic:
-        return self.src.at(path, code, message, offset=offset, severity=severity)
+    def warn(self, path: tuple, code: str, message: str, severity: str = WARNING, offset: int = 0,
+             key_pos: bool = False) -> Diagnostic:
+        return self.src.at(path, code, message, key=key_pos, offset=offset, severity=severity)
 
     @cached_property
     def places(self) -> list[_Place]:
@@ -126,9 +133,9 @@ def _never_open(ctx: Context, place: _Place) -> Diagnostic | None:
         # It only fails because of the order of the conversation: name the visited() that cannot be true yet.
         for fn, arg, offset in parse(cond).refs:
             if fn == "visited" and arg != place.node.id and not ctx.can_come_before(arg, place.node.id):
-                return ctx.warn(path, "KM105", f"visited(\"{arg}\") is always false here: no conversation reaches "
-                                f"'{arg}' before '{place.node.id}', so choice '{place.id}' is never open", offset=offset)
-    return ctx.warn(path, "KM105", f"this condition can never be true, so choice '{place.id}' is never open")
+                return ctx.warn(path, "KM105", _m("lint_visited_never", arg=arg, node=place.node.id, choice=place.id),
+                                offset=offset)
+    return ctx.warn(path, "KM105", _m("lint_never_true", choice=place.id))
 
 
 # --- the checks ------------------------------------------------------------------------------------------------
@@ -144,9 +151,9 @@ def unreachable_nodes(ctx: Context) -> list[Diagnostic]:
     reached, structurally = ctx.flow.reachable(), ctx.structure.reachable()
     for n, node in enumerate(ctx.persona.nodes):
         if node.id not in reached:
-            why = " (only through choices that are never open)" if node.id in structurally else ""
+            why = _m("lint_only_closed") if node.id in structurally else ""
             out.append(ctx.warn(("nodes", n, "id"), "KM101",
-                                f"node '{node.id}' cannot be reached from start '{ctx.persona.start}'{why}"))
+                                _m("lint_unreachable", node=node.id, start=ctx.persona.start, why=why)))
     return out
 
 
@@ -162,9 +169,9 @@ def traps(ctx: Context) -> list[Diagnostic]:
         path = ("nodes", ctx.node_index[first], "id")
         if flow.is_loop(component):
             members = ", ".join(component[:8]) + (", ..." if len(component) > 8 else "")
-            out.append(ctx.warn(path, "KM103", f"loop without a way out: from {members} no ending can be reached"))
+            out.append(ctx.warn(path, "KM103", _m("lint_loop", members=members)))
         elif not flow.edges[first]:
-            out.append(ctx.warn(path, "KM102", f"dead end: none of the choices of '{first}' can ever be open"))
+            out.append(ctx.warn(path, "KM102", _m("lint_dead_end", node=first)))
     return out
 
 
@@ -172,19 +179,19 @@ def unreached_endings(ctx: Context) -> list[Diagnostic]:
     """KM104: an ending no path leads to (the break_off ending counts as reached)."""
     reached = ctx.flow.reachable()
     brk = ctx.persona.break_off.ending if ctx.persona.break_off else None
-    return [ctx.warn(("endings", i, "id"), "KM104", f"no conversation reaches ending '{end.id}'")
+    return [ctx.warn(("endings", i, "id"), "KM104", _m("lint_unreached_ending", ending=end.id))
             for i, end in enumerate(ctx.persona.endings) if end.id not in reached and end.id != brk]
 
 
 def cues_not_picked_up(ctx: Context) -> list[Diagnostic]:
     """KM106: a cue that no choice picks up."""
-    return [ctx.warn(("cues", i, "id"), "KM106", f"no choice picks up cue '{cue.id}' (add it to a choice's picks_up)")
+    return [ctx.warn(("cues", i, "id"), "KM106", _m("lint_not_picked", cue=cue.id))
             for i, cue in enumerate(ctx.persona.cues) if cue.id in ctx.never_picked_up]
 
 
 def cues_not_offered(ctx: Context) -> list[Diagnostic]:
     """KM109: a cue that no node offers."""
-    return [ctx.warn(("cues", i, "id"), "KM109", f"no node offers cue '{cue.id}' (add it to a node's offers)")
+    return [ctx.warn(("cues", i, "id"), "KM109", _m("lint_not_offered", cue=cue.id))
             for i, cue in enumerate(ctx.persona.cues) if cue.id in ctx.never_offered]
 
 
@@ -214,8 +221,7 @@ def controlling_untagged(ctx: Context) -> list[Diagnostic]:
 
 def choices_without_examples(ctx: Context) -> list[Diagnostic]:
     """KM108 (info): a choice without `examples:`, so free-text matching only has its text to go on."""
-    return [ctx.warn(place.path, "KM108", f"choice '{place.id}' has no examples: free text is matched on its "
-                     "text only", severity=INFO)
+    return [ctx.warn(place.path, "KM108", _m("lint_no_examples", choice=place.id), severity=INFO)
             for place in ctx.places if not place.choice.examples]
 
 
@@ -233,17 +239,68 @@ def nodes_without_open_choice(ctx: Context) -> list[Diagnostic]:
         example = ctx.checker.example(combined, ctx.facts_at(node, calls=calls))
         if example is None or example == UNKNOWN:
             continue
-        when = f" (for example at {example})" if example else ""
-        out.append(ctx.warn(("nodes", n, "id"), "KM110",
-                            f"every choice of '{node.id}' has a condition and all can be false at once{when}; "
-                            "add a choice without 'if:'"))
+        when = _m("lint_for_example", example=example) if example else ""
+        out.append(ctx.warn(("nodes", n, "id"), "KM110", _m("lint_no_open", node=node.id, when=when)))
+    return out
+
+
+def variants_never_shown(ctx: Context) -> list[Diagnostic]:
+    """KM111: a phase variant of a node that can never show, because the persona is never in that phase there.
+
+    Two cases are certain: the start node, when no choice leads back to it, is only seen in the phase the start
+    meters give; and a phase that the phase rules never allow at that node (with the facts known there)."""
+    from types import SimpleNamespace
+
+    from trainer.persona.conditions import compile_condition
+    from trainer.persona.messages import m
+    from trainer.vocab import DEFAULT_PHASE_RULES, PHASE_ORDER, PHASES
+
+    p = ctx.persona
+    rules = {**DEFAULT_PHASE_RULES, **p.phases}
+    probe = SimpleNamespace(trust=p.meters.trust, motivation=p.meters.motivation, turns=0, phase=PHASES[0],
+                            visited=frozenset(), picked_up=frozenset(), offered=frozenset())
+    start_phase = next((ph for ph in PHASE_ORDER if compile_condition(rules[ph])(probe)), PHASES[0])
+    revisited = any(e.target == p.start for edges in ctx.structure.edges.values() for e in edges)
+    out = []
+    for n, node in enumerate(p.nodes):
+        for phase in node.variants:
+            path = ("nodes", n, "variants", phase)
+            if node.id == p.start and not revisited:
+                if phase != start_phase:
+                    out.append(ctx.warn(path, "KM111", m("variant_start", phase=phase, node=node.id,
+                                                        start=start_phase, trust=p.meters.trust,
+                                                        motivation=p.meters.motivation), key_pos=True))
+            elif ctx.checker.example(f'phase == "{phase}"', ctx.facts_at(node)) is None:
+                out.append(ctx.warn(path, "KM111", m("variant_never", phase=phase, node=node.id), key_pos=True))
+    return out
+
+
+def shared_nodes(ctx: Context) -> list[Diagnostic]:
+    """KM112 (info): a node that several choices lead to; its line must fit after each of them."""
+    from trainer.persona.messages import m
+
+    incoming: dict[str, list[str]] = {}
+    from_nodes: dict[str, set[str]] = {}
+    for place in ctx.places:
+        incoming.setdefault(place.choice.next, []).append(place.id)
+        from_nodes.setdefault(place.choice.next, set()).add(place.node.id)
+    out = []
+    for n, node in enumerate(ctx.persona.nodes):
+        sources = incoming.get(node.id, [])
+        # choices of one node that lead to the same place were written side by side; choices from different
+        # nodes are where a line that fits one of them may not fit the other
+        if len(from_nodes.get(node.id, ())) >= 2:
+            shown = ", ".join(sources[:6]) + (", ..." if len(sources) > 6 else "")
+            out.append(ctx.warn(("nodes", n, "id"), "KM112", m("shared_node", node=node.id, n=len(sources),
+                                                               choices=shown), severity=INFO))
     return out
 
 
 _ORDER = attrgetter("file", "line", "col", "code", "message", "severity")  # Diagnostic's order, sorted in C
 
 CHECKS = (never_open_choices, unreachable_nodes, traps, unreached_endings, cues_not_picked_up, cues_not_offered,
-          controlling_untagged, choices_without_examples, nodes_without_open_choice)
+          controlling_untagged, choices_without_examples, nodes_without_open_choice, variants_never_shown,
+          shared_nodes)
 
 
 def lint(persona: Persona, src: Source, analyse: Callable | None = None) -> list[Diagnostic]:

@@ -8,7 +8,6 @@ Three passes, all run so that a trainer sees every error of a file at once:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import types
 import typing
@@ -19,8 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from trainer.persona import semantics
 from trainer.persona.diagnostics import Diagnostic, PersonaError
+from trainer.persona.messages import did_you_mean, m, place
 from trainer.persona.model import Persona
-from trainer.persona.yamlsrc import Source, gc_paused, read_source
+from trainer.persona.yamlsrc import Source, gc_paused, path_key, read_source
 from trainer.vocab import CATEGORIES, MI_CODES, PHASES
 
 
@@ -64,7 +64,7 @@ def load_persona(path: str | Path) -> LoadedPersona:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise PersonaError([Diagnostic(path, 1, 1, "KM006", f"cannot read file: {exc.strerror or exc}")]) from None
+        raise PersonaError([Diagnostic(path, 1, 1, "KM006", m("cannot_read", why=exc.strerror or exc))]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -86,8 +86,17 @@ def _validate_shape(src: Source) -> Persona | None:
         return None
 
 
-_TYPE_NAMES = {"str": "text", "int": "a whole number", "bool": "true or false", "list": "a list",
-               "dict": "a mapping (key: value)", "NoneType": "nothing", "float": "a number with decimals"}
+_TYPE_KEYS = {"str": "type_text", "string": "type_text", "int": "type_int", "bool": "type_bool", "list": "type_list", "dict": "type_dict",
+              "NoneType": "type_none", "float": "type_float"}
+
+
+_DUTCH_KEYS = {"vertrouwen": "trust", "motivatie": "motivation", "tekst": "text", "volgende": "next",
+               "keuzes": "choices", "zegt": "say", "naam": "name", "leeftijd": "age", "effecten": "effects",
+               "als": "if", "voorwaarde": "if", "feiten": "facts", "bronnen": "sources", "aflopen": "endings"}
+
+
+def _type_name(name: str) -> str:
+    return m(_TYPE_KEYS[name]) if name in _TYPE_KEYS else name
 
 
 def _report(src: Source, err: dict) -> None:
@@ -99,32 +108,57 @@ def _report(src: Source, err: dict) -> None:
         _report_key(src, path, str(loc[-2]))
         return
     path = _file_path(src.data, loc)
+    if path_key(path) in src.suppressed:
+        return  # the reader already said what is wrong with this value (e.g. a 5,000-digit number)
     field = next((p for p in reversed(path) if isinstance(p, str)), "value")
+    where = place(src.data, path)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(path[:-1])
-        hint = _did_you_mean(str(path[-1]), allowed)
-        src.error(path, "KM010", f"unknown key '{path[-1]}'{hint}", key=True)
+        hint = did_you_mean(str(path[-1]), allowed)
+        dutch = _DUTCH_KEYS.get(str(path[-1]))
+        if dutch in allowed:  # 'vertrouwen:' for 'trust:'
+            hint = m("did_you_mean", word=dutch)
+        listed = m("allowed_keys", keys=", ".join(allowed)) if allowed and not hint else ""
+        src.error(path, "KM010", m("unknown_key", key=path[-1], hint=hint, where=where) + listed, key=True)
     elif kind == "missing":
-        src.error(path[:-1], "KM011", f"missing required field '{path[-1]}'{_where(path[:-1])}", key=True)
+        src.error(path[:-1], "KM011", m("missing", field=path[-1], where=place(src.data, path[:-1])), key=True)
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         lo, hi = _range_of(field, path)
-        src.error(path, "KM013", f"'{field}' is {value}, but must be between {lo} and {hi}")
+        src.error(path, "KM013", m("range", field=field, value=value, lo=lo, hi=hi, where=where))
     elif kind == "literal_error":
         expected = _literal_options(field, path)
-        code, what = {"codes": ("KM026", "MI code"), "difficulty": ("KM014", "difficulty"),
-                      "kind": ("KM014", "cue kind")}.get(field, ("KM014", field))
-        hint = _did_you_mean(str(value), expected)
-        src.error(path, code, f"'{value}' is not a valid {what}{hint}; choose one of: {', '.join(expected)}")
+        code, what = {"codes": ("KM026", "what_mi_code"), "difficulty": ("KM014", "what_difficulty"),
+                      "kind": ("KM014", "what_cue_kind"), "format": ("KM014", "what_format")}.get(field, ("KM014", None))
+        hint = did_you_mean(str(value), expected)
+        if code == "KM026":  # a Dutch name ('vraag', 'bevestiging') names its code
+            from trainer.i18n import MI_LABELS
+
+            by_label = [c for c, names in MI_LABELS.items() if str(value).lower() in (names["nl"], names["en"])]
+            hint = m("did_you_mean", word=by_label[0]) if by_label else hint
+        src.error(path, code, m("bad_literal", value=value, what=m(what) if what else field, hint=hint, where=where,
+                                options=", ".join(expected)))
     elif kind == "string_pattern_mismatch":
-        src.error(path, "KM014", f"'{value}' is not a valid id: use lowercase letters, digits, '_' and '-'")
-    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        src.error(path, "KM015", f"'{field}' {err['msg'].lower()}")
+        src.error(path, "KM014", m("bad_id", value=value))
+    elif kind in ("too_short", "string_too_short"):
+        n = (err.get("ctx") or {}).get("min_length", 1)
+        key = "empty_text" if kind == "string_too_short" else "too_short_list"
+        src.error(path, "KM015", m(key, field=field, n=n, where=where))
+    elif kind in ("too_long", "string_too_long"):
+        n = (err.get("ctx") or {}).get("max_length", "?")
+        key = "too_long_text" if kind == "string_too_long" else "too_long_list"
+        src.error(path, "KM015", m(key, field=field, n=n, where=where))
     elif kind.endswith("_type") or kind in ("model_attributes_type", "model_type", "dict_type", "list_type"):
-        want = _TYPE_NAMES.get(kind.split("_")[0], kind.split("_")[0])
-        got = _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
-        src.error(path, "KM012", f"'{field}' must be {want}, not {got}")
+        want_name = kind.split("_")[0]
+        got_name = type(value).__name__
+        tip = ""
+        if got_name == "bool" and want_name in ("str", "string"):
+            tip = m("tip_yes_no")
+        elif got_name in ("int", "float") and want_name in ("str", "string"):
+            tip = m("tip_quote_number")
+        src.error(path, "KM012", m("wrong_type", field=field, want=_type_name(want_name), got=_type_name(got_name),
+                                   where=where, tip=tip))
     else:
-        src.error(path, "KM014", f"'{field}': {err['msg']}")
+        src.error(path, "KM014", m("invalid_value", field=field, why=err["msg"], where=where))
 
 
 def _file_path(data, loc: tuple) -> tuple:
@@ -148,27 +182,21 @@ def _file_path(data, loc: tuple) -> tuple:
 def _report_key(src: Source, path: tuple, key: str) -> None:
     container = str(path[-2]) if len(path) >= 2 else ""
     if container in ("variants", "phases", "moods"):
-        src.error(path, "KM023", f"unknown phase '{key}'{_did_you_mean(key, PHASES)}; phases: {', '.join(PHASES)}", key=True)
+        src.error(path, "KM023", m("unknown_phase", key=key, hint=did_you_mean(key, PHASES), phases=", ".join(PHASES)),
+                  key=True)
     elif container == "sensitivities":
-        src.error(path, "KM025", f"unknown category '{key}'{_did_you_mean(key, CATEGORIES)}; see the guide for the list", key=True)
+        from trainer.i18n import CATEGORY_LABELS  # a Dutch label ('verplichting') names its category
+
+        by_label = [c for c, names in CATEGORY_LABELS.items() if key.lower() in (names["nl"].lower(), names["en"].lower())]
+        hint = m("did_you_mean", word=by_label[0]) if by_label else did_you_mean(key, CATEGORIES)
+        src.error(path, "KM025", m("unknown_category", key=key, hint=hint), key=True)
     else:
-        src.error(path, "KM014", f"'{key}' is not allowed here", key=True)
+        src.error(path, "KM014", m("not_allowed_key", key=key), key=True)
 
 
 def _container(path: tuple) -> str:
     strs = [p for p in path if isinstance(p, str)]
     return strs[-2] if len(strs) >= 2 else ""
-
-
-def _where(path: tuple) -> str:
-    if not path:
-        return ""
-    return " in " + ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
-
-
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _range_of(field: str, path: tuple = ()) -> tuple[int, int]:

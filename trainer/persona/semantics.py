@@ -6,12 +6,14 @@ and skips anything whose shape is wrong (pass 2 already reported that).
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from trainer.persona.conditions import ConditionError, parse
+from trainer.persona.messages import did_you_mean, m, place
 from trainer.persona.yamlsrc import Source
 from trainer.vocab import OUTCOMES, PHASES
+
+TEXT_MAX = 4000  # the model's longest text (model.Text)
 
 
 def _items(data, key: str) -> list[tuple[int, dict]]:
@@ -22,8 +24,7 @@ def _items(data, key: str) -> list[tuple[int, dict]]:
 
 
 def _hint(word, options) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(word, options)
 
 
 def check(src: Source) -> None:
@@ -43,7 +44,7 @@ def check(src: Source) -> None:
                 continue
             if ident in seen:
                 first = src.where(seen[ident] + ("id",))
-                src.error((key, i, "id"), "KM020", f"duplicate id '{ident}' (already used at line {first.line})")
+                src.error((key, i, "id"), "KM020", m("duplicate_id", id=ident, line=first.line))
             else:
                 seen[ident] = (key, i)
     node_ids = {item["id"] for _, item in nodes if isinstance(item.get("id"), str)}
@@ -55,21 +56,21 @@ def check(src: Source) -> None:
         ident = cue.get("id")
         if isinstance(ident, str):
             if ident in cue_ids:
-                src.error(("cues", i, "id"), "KM020", f"duplicate cue id '{ident}'")
+                src.error(("cues", i, "id"), "KM020", m("duplicate_cue", id=ident))
             cue_ids.add(ident)
 
     fid = data.get("id")
     stem = Path(src.file).stem
     if isinstance(fid, str) and src.file.endswith((".yaml", ".yml")) and fid != stem:
-        src.error(("id",), "KM016", f"id '{fid}' differs from the file name '{stem}'; personas are found by file name",
+        src.error(("id",), "KM016", m("id_filename", id=fid, stem=stem),
                   severity="warning")
 
     start = data.get("start")
     if isinstance(start, str):
         if start in ending_ids:
-            src.error(("start",), "KM021", f"start '{start}' is an ending; start must name a node")
+            src.error(("start",), "KM021", m("start_is_ending", id=start))
         elif start not in node_ids:
-            src.error(("start",), "KM021", f"start names unknown node '{start}'{_hint(start, node_ids)}")
+            src.error(("start",), "KM021", m("start_unknown", id=start, hint=_hint(start, node_ids)))
 
     outcomes = set(OUTCOMES)
     if isinstance(data.get("outcomes"), dict):
@@ -78,14 +79,14 @@ def check(src: Source) -> None:
         outcome = end.get("outcome")
         if isinstance(outcome, str) and outcome not in outcomes:
             src.error(("endings", i, "outcome"), "KM024",
-                      f"unknown outcome '{outcome}'{_hint(outcome, outcomes)}; known: {', '.join(sorted(outcomes))} "
-                      "(define your own under 'outcomes:')")
+                      m("unknown_outcome", id=outcome, hint=_hint(outcome, outcomes), known=", ".join(sorted(outcomes))))
 
     choice_ids: dict[str, tuple] = {}
     for n, node in nodes:
         for j, cue in enumerate(node.get("offers") or [] if isinstance(node.get("offers"), list) else []):
             if isinstance(cue, str) and cue not in cue_ids:
-                src.error(("nodes", n, "offers", j), "KM022", f"unknown cue '{cue}'{_hint(cue, cue_ids)}")
+                src.error(("nodes", n, "offers", j), "KM022",
+                          m("unknown_cue", id=cue, hint=_hint(cue, cue_ids), where=place(data, ("nodes", n))))
         choices = node.get("choices")
         if not isinstance(choices, list):
             continue
@@ -95,15 +96,18 @@ def check(src: Source) -> None:
             path = ("nodes", n, "choices", c)
             nxt = choice.get("next")
             if isinstance(nxt, str) and nxt not in targets:
-                src.error(path + ("next",), "KM021", f"next names unknown node or ending '{nxt}'{_hint(nxt, targets)}")
+                src.error(path + ("next",), "KM021",
+                          m("unknown_next", id=nxt, hint=_hint(nxt, targets), where=place(data, path)))
             picks = choice.get("picks_up")
             for k, cue in enumerate(picks if isinstance(picks, list) else []):
                 if isinstance(cue, str) and cue not in cue_ids:
-                    src.error(path + ("picks_up", k), "KM022", f"unknown cue '{cue}'{_hint(cue, cue_ids)}")
+                    src.error(path + ("picks_up", k), "KM022",
+                              m("unknown_cue", id=cue, hint=_hint(cue, cue_ids), where=place(data, path)))
             cid = choice.get("id")
             if isinstance(cid, str):  # default ids "<node>.<n>" cannot clash unless node ids do
                 if cid in choice_ids:
-                    src.error(path + ("id",), "KM020", f"duplicate choice id '{cid}'")
+                    first = src.where(choice_ids[cid] + ("id",))
+                    src.error(path + ("id",), "KM020", m("duplicate_choice", id=cid, line=first.line))
                 choice_ids[cid] = path
             if "if" in choice:
                 _condition(src, path + ("if",), choice["if"], node_ids, cue_ids)
@@ -118,30 +122,35 @@ def check(src: Source) -> None:
             _condition(src, ("break_off", "if"), brk["if"], node_ids, cue_ids)
         end = brk.get("ending")
         if isinstance(end, str) and end not in ending_ids:
-            src.error(("break_off", "ending"), "KM021", f"break_off names unknown ending '{end}'{_hint(end, ending_ids)}")
+            src.error(("break_off", "ending"), "KM021", m("break_unknown", id=end, hint=_hint(end, ending_ids)))
 
 
 def _condition(src: Source, path: tuple, cond, node_ids: set[str], cue_ids: set[str], phase_rule: bool = False) -> None:
-    if not isinstance(cond, str):
-        return  # the shape pass reports the type
+    if not isinstance(cond, str) or len(cond) > TEXT_MAX:
+        return  # the shape pass reports the type, or that the text is too long
     try:
         parsed = parse(cond)
     except ConditionError as exc:
-        src.error(path, exc.code, f"condition: {exc.message}", offset=exc.offset)
+        # every problem of the condition at once; the repaired condition with the first one
+        fix = m("cond_fix", fixed=exc.fixed) if exc.fixed else ""
+        for k, problem in enumerate(exc.problems):
+            src.error(path, problem.code, m("condition", text=problem.message) + (fix if k == 0 else ""),
+                      offset=problem.offset)
         return
     for fn, arg, offset in parsed.refs:
         if fn == "visited" and arg not in node_ids:
-            src.error(path, "KM032", f"visited() names unknown node '{arg}'{_hint(arg, node_ids)}", offset=offset)
+            src.error(path, "KM032", m("visited_unknown", id=arg, hint=_hint(arg, node_ids)), offset=offset)
         elif fn in ("picked_up", "offered") and arg not in cue_ids:
-            src.error(path, "KM022", f"{fn}() names unknown cue '{arg}'{_hint(arg, cue_ids)}", offset=offset)
+            src.error(path, "KM022", m("fn_unknown_cue", fn=fn, id=arg, hint=_hint(arg, cue_ids)), offset=offset)
     if phase_rule and "phase" in _variables(parsed.tree):
         # the phase is computed from these rules, so a rule cannot read it
-        src.error(path, "KM031", "a phase rule cannot use 'phase' itself; use trust, motivation, turns, visited()")
+        src.error(path, "KM031", m("phase_rule_phase"))
     for var, _op, value, offset in parsed.compares:
         if var == "phase" and value not in PHASES:
-            src.error(path, "KM033", f"unknown phase '{value}'{_hint(value, PHASES)}", offset=offset)
+            src.error(path, "KM033", m("unknown_phase_cmp", value=value, hint=_hint(value, PHASES),
+                                        phases=", ".join(PHASES)), offset=offset)
         if var in ("trust", "motivation") and isinstance(value, int) and not 0 <= value <= 100:
-            src.error(path, "KM013", f"{var} is always between 0 and 100; {value} is out of range", offset=offset)
+            src.error(path, "KM013", m("meter_range", var=var, value=value), offset=offset)
 
 
 def _variables(tree: tuple) -> set[str]:

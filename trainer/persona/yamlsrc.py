@@ -20,10 +20,13 @@ from typing import Any, Iterator
 import yaml
 
 from trainer.persona.diagnostics import Diagnostic
+from trainer.persona.messages import m
 
 MAX_BYTES = 1024 * 1024  # shipped personas are 30-90 KB; the 5,000-node benchmark persona (terse) just fits
 MAX_VALUES = 200_000  # scalars + collections after alias expansion
 MAX_DEPTH = 64
+MAX_DIGITS = 18  # longer whole numbers are no meter or age; Python refuses int() of more than 4,300 digits
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters a "..." escape can produce
 
 Path = tuple  # of str keys and int indices
 
@@ -60,6 +63,7 @@ class Source:
     values: dict[str, int] = field(default_factory=dict)  # path_key -> packed position of the value
     keys: dict[str, int] = field(default_factory=dict)  # path_key -> packed position of the key
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    suppressed: set[str] = field(default_factory=set)  # path keys already reported; the shape check skips them
 
     def position(self, path: Path, key: bool = False) -> Pos | None:
         """The exact position of a value (or key) at `path`, or None."""
@@ -124,6 +128,46 @@ def _pos(node_or_event) -> Pos:
     return Pos(mark.line + 1, mark.column + 1, getattr(node_or_event, "style", None))
 
 
+def explain_syntax(exc, text: str) -> tuple[int, int, str]:
+    """(line, col, message) for a YAML syntax error, saying what the trainer did rather than what the parser
+    expected: a tab, a line indented too far, a colon in unquoted text, a quote never closed, ..."""
+    problem = str(exc.problem or exc.context or "")
+    context = str(exc.context or "")
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.split("\n")
+    cur = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = len(cur) - len(cur.lstrip(" \t"))
+    if exc.context_mark and "quoted scalar" in context and "end of stream" in problem:
+        # the file ended inside quotes: the useful place is where the quote opened, not the end of the file
+        return exc.context_mark.line + 1, exc.context_mark.column + 1, m("yaml_unclosed_quote")
+    if "tab" in problem or "\\t" in problem or "\t" in cur[:indent] or cur[col - 1:col] == "\t":
+        tab = cur.find("\t")
+        return line, (tab + 1 if tab >= 0 else col), m("yaml_tab")
+    if "cannot start any token" in problem and cur[col - 1:col]:
+        return line, col, m("yaml_start_char", char=cur[col - 1])
+    if "mapping values are not allowed" in problem:
+        before = cur[: col - 1]
+        key = re.match(r"\s*(?:-\s+)?([^\s:#'\"][^:#]*?):\s+\S", before)
+        if key:
+            value = cur[key.end() - 1:].strip().replace('"', "'")
+            return line, col, m("yaml_colon", key=key.group(1), value=value)
+        return line, col, m("yaml_indent_more")
+    if "escape" in problem:
+        return line, col, m("yaml_escape")
+    if "could not find expected ':'" in problem:
+        if exc.context_mark:
+            line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+        return line, col, m("yaml_no_colon")
+    if "flow" in context or "','" in problem:
+        return line, col, m("yaml_flow")
+    if "expected <block end>" in problem or "expected '-'" in problem or "expected key" in problem:
+        if col - 1 > indent and any(q in cur[indent: col - 1] for q in "\"'"):
+            return line, col, m("yaml_quote_inside")
+        return line, indent + 1, m("yaml_indent")
+    return line, col, m("yaml_other", problem=problem or "invalid YAML")
+
+
 def read_source(file: str, text: str | None = None) -> Source:
     with gc_paused():
         return _read_source(file, text)
@@ -136,20 +180,20 @@ def _read_source(file: str, text: str | None) -> Source:
             with open(file, "rb") as fh:
                 raw = fh.read(MAX_BYTES + 1)
         except OSError as exc:
-            src.diagnostics.append(Diagnostic(file, 1, 1, "KM006", f"cannot read file: {exc.strerror or exc}"))
+            src.diagnostics.append(Diagnostic(file, 1, 1, "KM006", m("cannot_read", why=exc.strerror or exc)))
             return src
         if len(raw) > MAX_BYTES:
-            src.diagnostics.append(Diagnostic(file, 1, 1, "KM002", f"file is larger than {MAX_BYTES // 1024} KiB"))
+            src.diagnostics.append(Diagnostic(file, 1, 1, "KM002", m("too_big", kib=MAX_BYTES // 1024)))
             return src
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-            src.diagnostics.append(Diagnostic(file, line, col, "KM006", "file is not valid UTF-8 text"))
+            src.diagnostics.append(Diagnostic(file, line, col, "KM006", m("not_utf8")))
             return src
-    elif len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        src.diagnostics.append(Diagnostic(file, 1, 1, "KM002", f"file is larger than {MAX_BYTES // 1024} KiB"))
+    elif len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        src.diagnostics.append(Diagnostic(file, 1, 1, "KM002", m("too_big", kib=MAX_BYTES // 1024)))
         return src
 
     try:
@@ -158,36 +202,30 @@ def _read_source(file: str, text: str | None) -> Source:
         # other problem, as a trainer expects.
         events = list(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context_mark and "quoted scalar" in (exc.context or "") and "end of stream" in (exc.problem or ""):
-            # the file ended inside quotes: the useful place is where the quote opened, not the end of the file
-            mark, problem = exc.context_mark, "this quoted text is never closed (a missing \" or ')"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        src.diagnostics.append(Diagnostic(file, line, col, "KM001", f"YAML syntax error: {problem}"))
+        line, col, message = explain_syntax(exc, text)
+        src.diagnostics.append(Diagnostic(file, line, col, "KM001", message))
         return src
     except yaml.reader.ReaderError as exc:  # a control character in the text
         at = max(0, min(int(exc.position or 0), len(text)))
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        src.diagnostics.append(Diagnostic(file, line, col, "KM001",
-                                          f"control character U+{char:04X} is not allowed in a YAML file"))
+        src.diagnostics.append(Diagnostic(file, line, col, "KM001", m("control_char_file", code=char)))
         return src
     except yaml.YAMLError as exc:
-        src.diagnostics.append(Diagnostic(file, 1, 1, "KM001", f"YAML error: {exc}"))
+        src.diagnostics.append(Diagnostic(file, 1, 1, "KM001", m("yaml_other", problem=exc)))
         return src
     except RecursionError:
-        src.diagnostics.append(Diagnostic(file, 1, 1, "KM003", f"nesting deeper than {MAX_DEPTH} levels"))
+        src.diagnostics.append(Diagnostic(file, 1, 1, "KM003", m("too_deep", depth=MAX_DEPTH)))
         return src
 
     root_event = next((e for e in events if isinstance(e, _NODE_EVENTS)), None)
     if root_event is None:
-        src.diagnostics.append(Diagnostic(file, 1, 1, "KM005", "the file is empty; a persona starts with 'id:'"))
+        src.diagnostics.append(Diagnostic(file, 1, 1, "KM005", m("empty")))
         return src
     if not isinstance(root_event, yaml.MappingStartEvent):
         p = _pos(root_event)
-        src.diagnostics.append(Diagnostic(file, p.line, p.col, "KM005", "a persona file must be a mapping of keys (id:, name:, ...)"))
+        src.diagnostics.append(Diagnostic(file, p.line, p.col, "KM005", m("not_mapping")))
         return src
     try:
         src.data = _Builder(src).build(events)
@@ -200,6 +238,8 @@ def _read_source(file: str, text: str | None) -> Source:
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
+_HUGE = object()  # a number far too large to be a meter or an age (reported as KM013)
 _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 # Plain scalars starting with a letter are text, except YAML 1.1's booleans and null (PyYAML's resolver).
 _LETTER_WORDS = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF "
@@ -263,11 +303,13 @@ class _Builder:
                 if ev.implicit[0]:  # a plain scalar: YAML decides its type
                     if value and value[0].isalpha():
                         value = letter_values.get(value, value)
-                    elif whole_number(value):
+                    elif len(value) <= MAX_DIGITS and whole_number(value):
                         value = int(value)
                     else:
                         self.scalar(ev)
                         continue
+                elif ev.style == '"' and _CONTROL.search(value):
+                    self.control(ev, value)
                 mark = ev.start_mark
                 # _pack inlined; a column always fits its 21 bits because lines are shorter than MAX_BYTES
                 packed = ((mark.line + 1) << 24) | ((mark.column + 1) << 3) | style_codes.get(ev.style, 0)
@@ -323,7 +365,7 @@ class _Builder:
             elif cls is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    self.diag(_pos(ev), "KM001", "a persona file holds one YAML document; remove the second '---'")
+                    self.diag(_pos(ev), "KM001", m("second_document"))
                     break
         return self.root
 
@@ -359,9 +401,9 @@ class _Builder:
         """Count n more values at the current depth; `height` is the nesting inside them (for aliases)."""
         self.count += n
         if self.count > MAX_VALUES:
-            raise _Budget(f"the file expands to more than {MAX_VALUES:,} values (aliases that blow up?); refused", pos)
+            raise _Budget(m("too_many_values", n=MAX_VALUES), pos)
         if len(self.stack) + height > MAX_DEPTH:
-            raise _Budget(f"nesting deeper than {MAX_DEPTH} levels (recursive alias?); refused", pos)
+            raise _Budget(m("too_deep", depth=MAX_DEPTH), pos)
 
     # --- events ----------------------------------------------------------------------------------------------
     def scalar(self, ev) -> None:
@@ -372,6 +414,10 @@ class _Builder:
             self.key(self.stack[-1], ev, pos)
             return
         value = self.construct(ev, pos)
+        if value is _HUGE:  # reported; the shape check must not add "must be a whole number, not nothing"
+            value = None
+            if path is not None:
+                self.src.suppressed.add(path)
         if path is not None:
             self.src.values[path] = _pack(pos.line, pos.col, pos.style)
         if ev.anchor is not None:
@@ -383,9 +429,9 @@ class _Builder:
         pos = Pos(ev.start_mark.line + 1, ev.start_mark.column + 1)
         self.count_values(1, pos, 1)
         if ev.tag not in _COLLECTION_TAGS:
-            self.diag(pos, "KM012", f"unsupported YAML tag {ev.tag}")
+            self.diag(pos, "KM012", m("unsupported_tag", tag=ev.tag))
         if is_key:
-            self.diag(pos, "KM012", "a key must be a plain word, not a list or mapping")
+            self.diag(pos, "KM012", m("key_not_word"))
             self.stack[-1].key = _DISCARD  # and its value is dropped too
         if path is not None:
             self.src.values[path] = _pack(pos.line, pos.col)
@@ -405,16 +451,16 @@ class _Builder:
         pos = Pos(ev.start_mark.line + 1, ev.start_mark.column + 1)
         target = self.anchors.get(ev.anchor)
         if target is _OPEN:
-            raise _Budget(f"alias *{ev.anchor} refers to itself (recursive alias); refused", pos)
+            raise _Budget(m("recursive_alias", name=ev.anchor), pos)
         if target is None:
-            self.diag(pos, "KM001", f"YAML syntax error: found undefined alias '*{ev.anchor}'")
+            self.diag(pos, "KM001", m("undefined_alias", name=ev.anchor))
             target = (None, 1, 0)
         value, size, height = target
         self.count_values(size, pos, height)  # the shared value counts as often as it is used
         if is_key:
             top = self.stack[-1]
             if isinstance(value, (dict, list)):
-                self.diag(pos, "KM012", "a key must be a plain word, not a list or mapping")
+                self.diag(pos, "KM012", m("key_not_word"))
                 top.key = _DISCARD
             else:
                 self.add_key(top, "null" if value is None else str(value), pos)
@@ -426,10 +472,12 @@ class _Builder:
     # --- keys and scalars ------------------------------------------------------------------------------------
     def key(self, top: _Frame, ev, pos: Pos) -> None:
         if self.tag(ev) == _MERGE_TAG:
-            self.diag(pos, "KM001", "merge keys ('<<') are not supported in persona files")
+            self.diag(pos, "KM001", m("merge_key"))
             top.key = _DISCARD
             return
         key = self.construct(ev, pos)
+        if key is _HUGE:
+            key = None
         if ev.anchor is not None:
             self.anchor(ev, (key, 1, 0), pos)
         self.add_key(top, key if isinstance(key, str) else "null" if key is None else str(key), pos)
@@ -437,8 +485,9 @@ class _Builder:
     def add_key(self, top: _Frame, key: str, pos: Pos) -> None:
         if key in top.value:
             first = self.src.keys.get(top.path + _SEP + key) if top.path is not None else None
-            where = f" (first at line {first >> 24})" if first else ""
-            self.diag(pos, "KM004", f"duplicate key '{key}'{where}")
+            where = m("first_at", line=first >> 24) if first else ""
+            in_item = top.path is not None and top.path.rsplit(_SEP, 1)[-1].isdigit()
+            self.diag(pos, "KM004", m("duplicate_key", key=key, first=where) + (m("dash_forgotten") if in_item else ""))
             top.key = _DISCARD
             return
         top.key = key
@@ -459,17 +508,31 @@ class _Builder:
     def construct(self, ev, pos: Pos):
         tag = self.tag(ev)
         if tag == _STR_TAG:
+            if ev.style == '"' and _CONTROL.search(ev.value):
+                self.control(ev, ev.value)
             return ev.value
+        if tag == _INT_TAG and sum(ch.isdigit() for ch in ev.value) > MAX_DIGITS:
+            self.diag(pos, "KM013", m("huge_number", digits=sum(ch.isdigit() for ch in ev.value)))
+            return _HUGE
         try:
             node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
             return self.scalars.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            self.diag(pos, "KM012", f"unsupported value: {getattr(exc, 'problem', None) or exc}")
+            self.diag(pos, "KM012", m("unsupported_value", why=getattr(exc, 'problem', None) or exc))
             return None
+        except ValueError:  # e.g. int() of a 5,000-digit number (Python refuses to convert it)
+            self.diag(pos, "KM013", m("huge_number", digits=sum(ch.isdigit() for ch in ev.value)))
+            return None
+
+    def control(self, ev, value: str) -> None:
+        """Text with a control character (written as an escape like "\\e[2J" in double quotes): printed to a
+        trainee's or assessor's terminal it could clear or retitle the screen, or disguise a link."""
+        char = _CONTROL.search(value).group()
+        self.diag(Pos(ev.start_mark.line + 1, ev.start_mark.column + 1), "KM017", m("control_char_text", code=ord(char)))
 
     def anchor(self, ev, entry, pos: Pos) -> None:
         if ev.anchor in self.anchors:
-            self.diag(pos, "KM001", f"YAML syntax error: anchor &{ev.anchor} is defined twice")
+            self.diag(pos, "KM001", m("anchor_twice", name=ev.anchor))
         self.anchors[ev.anchor] = entry
 
     def diag(self, pos: Pos, code: str, message: str) -> None:
