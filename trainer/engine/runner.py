@@ -9,6 +9,7 @@ from trainer.engine.journal import Journal, Resumed, new_session_id, now_iso, op
 from trainer.engine.session import Analyser, Session, Turn
 from trainer.persona.loader import LoadedPersona, load_persona
 from trainer.persona.registry import resolve
+from trainer.safe_text import clean_typed
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Run:
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
                extra_picks: tuple[str, ...] = (), own_picks: tuple[str, ...] | None = None,
                detected: tuple[str, ...] | None = None) -> Turn:
+        if typed is not None:
+            typed = clean_typed(typed)  # every front end journals the same: no control characters, capped
         turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks,
                                    detected=detected)
         self.journal.record_turn(turn, picks=tuple(extra_picks), own_picks=own_picks)
@@ -52,6 +55,7 @@ class Run:
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
                  detected: tuple[str, ...] | None = None) -> Turn:
+        typed = clean_typed(typed)
         turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected)
         self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes)
         return turn
