@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -11,15 +12,35 @@ from trainer.debrief.render import bar
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, label, t
 
 
+def _safe(value):
+    """Every text of the debrief (typed words, persona and lexicon text) without control characters or rich
+    markup, so a stored `[link=…]` or escape sequence prints as the characters it is."""
+    import dataclasses
+
+    from trainer.safe_text import printable
+
+    if isinstance(value, str):
+        return escape(printable(value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _safe(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, (list, tuple)):
+        return type(value)(_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    return value
+
+
 def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) -> None:
     c = console or Console()
+    d = _safe(d)
     r = d.rubric
     c.rule(t("debrief_title", lang, name=d.persona_name))
     c.print(f"[bold]{t('outcome', lang)}:[/] {d.outcome_label}")
     for note in d.notes:
         c.print(note)
     c.print(f"[bold]{t('score', lang)}:[/] {r.score}/100 — [bold]{label(LEVEL_LABELS, r.level, lang)}[/]")
-    c.print(Text(r.rule, style="dim"))
+    c.print(Text.from_markup(r.rule, style="dim"))
 
     traj = Table(title=t("trajectory", lang), title_justify="left")
     for col in (t("turn", lang), t("trust", lang), t("motivation", lang), t("phase", lang)):
@@ -32,7 +53,7 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
     if not d.flags:
         c.print(t("no_flags", lang))
     for f in d.flags:
-        words = Text(f.text)
+        words = Text.from_markup(f.text)  # _safe escaped it: this gives the plain words back
         words.stylize("bold reverse", f.start, f.end)
         c.print(f"{t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
                 f"({t('severity', lang)} {f.severity})")

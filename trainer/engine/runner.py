@@ -28,7 +28,7 @@ class Run:
         header = {
             "session": new_session_id(loaded.persona.id), "persona": loaded.persona.id,
             "persona_path": str(Path(loaded.path).resolve()), "persona_hash": loaded.content_hash,
-            "trainee": trainee, "mode": mode, "lang": lang, "free_text": free_text, "started": now_iso(),
+            "trainee": clean_typed(trainee)[:200], "mode": mode, "lang": lang, "free_text": free_text, "started": now_iso(),
             "start": start, "meters": meters,
         }
         return cls(session, Journal.create(sessions, header), loaded, header)
