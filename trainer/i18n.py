@@ -285,8 +285,6 @@ STRINGS.update({
                     "en": "The session could not be saved: {why}.\nEverything up to turn {turns} is kept; your last "
                           "turn is not. Free some space (or choose another folder with --sessions) and continue "
                           "with: trainer play --resume {id}"},
-    "start_failed": {"nl": "Er kan geen sessie worden aangemaakt: {why}. Kies een andere map met --sessions DIR "
-                           "(of GESPREKSTRAINER_SESSIONS).",
-                     "en": "Cannot create a session: {why}. Choose another folder with --sessions DIR "
-                           "(or GESPREKSTRAINER_SESSIONS)."},
+    "start_failed": {"nl": "{why}. Kies een andere map met --sessions DIR (of GESPREKSTRAINER_SESSIONS).",
+                     "en": "{why}. Choose another folder with --sessions DIR (or GESPREKSTRAINER_SESSIONS)."},
 })

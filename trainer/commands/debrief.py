@@ -55,7 +55,8 @@ def run(args) -> int:
         return 1
     damaged = opened.data.damaged
     if damaged:  # the same words `trainer report` uses; what could be replayed is still shown
-        print(f"trainer: {printable(damaged)}; this debrief covers the {len(opened.session.turns)} turns before it",
+        print(f"trainer: {printable(damaged)}; this debrief covers what comes before it "
+              f"({len(opened.session.turns)} turns)",
               file=sys.stderr)
     debrief = build_debrief(opened.session, lang)
     if args.json:

@@ -163,6 +163,9 @@ class JournalWriteError(OSError):
     """A journal could not be created or a turn could not be written; the message says why, for a person.
     Everything written before is intact (a half-written line is cut off again)."""
 
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()  # the sentence alone, without "[Errno 28]"
+
 
 class _Lock:
     """An open append descriptor of one journal, holding an exclusive advisory lock (flock) on it. One per
