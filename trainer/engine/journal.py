@@ -66,7 +66,7 @@ MAX_LINE_BYTES = 256 * 1024
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
-def _parse_line(line: bytes) -> tuple[dict | None, str | None]:
+def _parse_line(line: bytes, suspicious: bool = True) -> tuple[dict | None, str | None]:
     """(record, None) or (None, why the line is unreadable). Never raises: journals are untrusted input."""
     if len(line) > MAX_LINE_BYTES:
         return None, f"a line longer than {MAX_LINE_BYTES // 1024} KB"
@@ -80,7 +80,8 @@ def _parse_line(line: bytes) -> tuple[dict | None, str | None]:
         return None, "not valid JSON"
     if not isinstance(record, dict):
         return None, "not a JSON object"
-    if b"\\ud" in line.lower() and has_surrogates(record):  # only an escape can smuggle one into valid UTF-8
+    if suspicious and (b"\\ud" in line or b"\\uD" in line) and has_surrogates(record):  # only an escape can
+        # smuggle a lone surrogate into valid UTF-8
         return None, "an invalid character (a lone surrogate)"
     return record, None
 
@@ -95,7 +96,9 @@ def read_journal(path: str | Path, strict: bool = True) -> JournalData:
             if size > MAX_JOURNAL_BYTES:
                 raise ResumeError(f"{path}: the session file is too large ({size / 1e6:.0f} MB; a session journal "
                                   f"stays below {MAX_JOURNAL_BYTES // (1024 * 1024)} MB)")
-            raw = fh.read(MAX_JOURNAL_BYTES + 1)
+            raw = fh.read(size + 1)  # not read(MAX): that would allocate the whole cap for every journal
+            if len(raw) > size:  # grew while we read (a session being played): the rest, within the cap
+                raw += fh.read(MAX_JOURNAL_BYTES - size)
     except OSError as exc:
         raise ResumeError(f"cannot read session {path}: {exc.strerror or exc}") from None
     lines = raw.split(b"\n")
@@ -107,8 +110,17 @@ def read_journal(path: str | Path, strict: bool = True) -> JournalData:
         lines.pop()
     records = []
     damaged = None
+    suspicious = b"\\ud" in raw or b"\\uD" in raw  # a \\udXXX escape somewhere: check strings for surrogates
     for number, line in enumerate(lines, 1):
-        record, why = _parse_line(line)
+        if not suspicious and len(line) <= MAX_LINE_BYTES:  # the fast path: every line of a healthy journal
+            try:
+                record = json.loads(line.decode("utf-8"))
+                if type(record) is dict:
+                    records.append(record)
+                    continue
+            except (ValueError, RecursionError):  # incl. UnicodeDecodeError: the slow path says which
+                pass
+        record, why = _parse_line(line, suspicious)
         if why is None:
             records.append(record)
             continue
