@@ -332,3 +332,22 @@ def test_ordinary_regexes_still_load(regex, tmp_path):
                                           "explanation": "e", "suggestion": "s", "regex": regex}]}),
                    encoding="utf-8")
     load_lexicon([lex], env=False)
+
+
+@pytest.mark.parametrize("key,value", [("trainee", [1]), ("started", 5), ("meters", "x"), ("start", 7),
+                                       ("lang", []), ("session", 5), ("free_text", "ja")])
+def test_a_start_record_with_wrong_types_is_damage_everywhere(key, value, mini_path, sessions, capsys):
+    good = Run.start(str(mini_path), sessions)
+    good.choose("begin.1")
+    bad = Run.start(str(mini_path), sessions)
+    lines = bad.journal.path.read_text(encoding="utf-8").splitlines()
+    head = json.loads(lines[0])
+    head[key] = value
+    bad.journal.path.write_text(json.dumps(head) + "\n", encoding="utf-8")
+    assert any(r["damaged"] for r in list_sessions(sessions))
+    for argv in (["report", "--format", "json"], ["export", str(sessions), "--format", "csv", "-o",
+                                                   str(sessions.parent / "x.csv")]):
+        rc, out, err = cli(capsys, *argv, "--personas", str(mini_path.parent))
+        assert rc == 1 and f"`{key}` in the start record" in err
+    rc, out, err = cli(capsys, "debrief", bad.journal.path.stem)
+    assert rc == 1 and "damaged" in err

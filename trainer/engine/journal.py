@@ -66,6 +66,10 @@ MAX_LINE_BYTES = 256 * 1024
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
+_HEADER_TYPES = {"session": str, "persona_path": str, "persona_hash": str, "trainee": str, "mode": str, "lang": str,
+                 "started": str, "start": (str, type(None)), "meters": (dict, type(None)), "free_text": bool}
+
+
 def _parse_line(line: bytes, suspicious: bool = True) -> tuple[dict | None, str | None]:
     """(record, None) or (None, why the line is unreadable). Never raises: journals are untrusted input."""
     if len(line) > MAX_LINE_BYTES:
@@ -136,6 +140,10 @@ def read_journal(path: str | Path, strict: bool = True) -> JournalData:
     head = records[0] if records else {}
     if head.get("type") != "start" or not isinstance(head.get("persona"), str):
         raise ResumeError(f"{path} is not a session journal (no start record)")
+    for key, kinds in _HEADER_TYPES.items():
+        if key in head and not isinstance(head[key], kinds):  # every reader may rely on these types
+            raise ResumeError(f"{path}:1: the session file is damaged (`{key}` in the start record is not "
+                              f"{'text' if kinds is str else 'what a journal holds'})")
     return JournalData(path, head, records[1:], truncated, damaged=damaged)
 
 
