@@ -275,3 +275,17 @@ STRINGS.update({
     "ui_tie_help": {"nl": "1–{n}, ↑↓ Enter of klik: kiezen · Esc: opnieuw typen",
                     "en": "1–{n}, ↑↓ Enter or click: pick · Esc: type it again"},
 })
+
+# hardening: what the trainee is told when a line is refused or a turn cannot be saved (trainer/plain.py)
+STRINGS.update({
+    "typed_too_long": {"nl": "Dat is te lang ({n} tekens; maximaal {max}). Zeg het korter.",
+                       "en": "That is too long ({n} characters; at most {max}). Say it more briefly."},
+    "save_failed": {"nl": "De sessie kon niet worden opgeslagen: {why}.\nAlles tot en met beurt {turns} is bewaard; "
+                          "uw laatste beurt niet. Maak ruimte vrij (of kies een andere map met --sessions) en ga "
+                          "verder met: trainer play --resume {id}",
+                    "en": "The session could not be saved: {why}.\nEverything up to turn {turns} is kept; your last "
+                          "turn is not. Free some space (or choose another folder with --sessions) and continue "
+                          "with: trainer play --resume {id}"},
+    "start_failed": {"nl": "{why}. Kies een andere map met --sessions DIR (of GESPREKSTRAINER_SESSIONS).",
+                     "en": "{why}. Choose another folder with --sessions DIR (or GESPREKSTRAINER_SESSIONS)."},
+})

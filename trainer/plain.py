@@ -12,6 +12,7 @@ from typing import TextIO
 from trainer.engine.runner import Run
 from trainer.engine.session import Turn
 from trainer.i18n import effect_reason, t
+from trainer.safe_text import MAX_TYPED_CHARS, printable
 
 
 class PlainUI:
@@ -24,9 +25,37 @@ class PlainUI:
         self.inp = inp
         self.matcher = matcher
         self.practice = run.header.get("mode", "practice") == "practice"
+        try:  # bytes that are not UTF-8 become U+FFFD instead of an error that would lose the turn
+            inp.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
+        self.too_long = 0  # characters of the last line read, when it was longer than MAX_TYPED_CHARS
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        print(printable(text), file=self.out, flush=True)
+
+    def read_line(self) -> str:
+        """One line of input ('' at its end), echoed when piped. A line over MAX_TYPED_CHARS is read to its end
+        but not returned whole: `too_long` says how long it was, and the caller refuses it."""
+        limit = 4 * MAX_TYPED_CHARS
+        try:
+            line = self.inp.readline(limit)
+            extra = 0
+            if len(line) >= limit and not line.endswith("\n"):  # drain the rest; never hold a huge line
+                while True:
+                    more = self.inp.readline(limit)
+                    extra += len(more.rstrip("\r\n"))
+                    if not more or more.endswith("\n"):
+                        break
+                line += "\n"
+        except UnicodeDecodeError:  # a stream that cannot be told to replace: keep going with a marker
+            line, extra = "\ufffd\n", 0
+        length = len(line.rstrip("\r\n")) + extra
+        self.too_long = length if length > MAX_TYPED_CHARS else 0
+        if line and not self.inp.isatty():
+            shown = line if not self.too_long else line[:80] + "…\n"
+            self.out.write(printable(shown if shown.endswith("\n") else shown + "\n"))  # a readable transcript
+        return line
 
     def intro(self) -> None:
         p = self.run.session.persona
@@ -57,10 +86,15 @@ class PlainUI:
         self.say()
 
     def loop(self) -> int:
+        from trainer.engine.journal import JournalWriteError
+
         s = self.run.session
         while not s.ended:
             self.show_node()
-            turn = self.ask()
+            try:
+                turn = self.ask()
+            except JournalWriteError as exc:
+                return self.save_failed(exc)
             if turn is None:
                 self.say()
                 self.say(t("saved", self.lang, id=self.run.session_id))
@@ -78,11 +112,12 @@ class PlainUI:
         while True:
             self.out.write(t("prompt_choice_free" if self.free else "prompt_choice", self.lang, lo=lo, hi=hi))
             self.out.flush()
-            line = self.inp.readline()
+            line = self.read_line()
             if not line:
                 return None
-            if not self.inp.isatty():
-                self.out.write(line if line.endswith("\n") else line + "\n")  # echo piped input: readable transcript
+            if self.too_long:
+                self.say(t("typed_too_long", self.lang, n=self.too_long, max=MAX_TYPED_CHARS))
+                continue
             text = line.strip()
             if not text:
                 continue
@@ -110,6 +145,19 @@ class PlainUI:
                     return result
                 continue
             self.say(t("not_a_number", self.lang, lo=lo, hi=hi))
+
+    def save_failed(self, exc: OSError) -> int:
+        """A turn could not be journaled: say so, what is kept, and how to go on (the journal is intact)."""
+        import sys
+
+        from trainer.engine.journal import ResumeError, actions, read_journal
+
+        try:
+            kept = len(actions(read_journal(self.run.journal.path, strict=False).events))
+        except ResumeError:
+            kept = 0
+        print(printable(t("save_failed", self.lang, why=exc, turns=kept, id=self.run.session_id)), file=sys.stderr)
+        return 1
 
     def finish(self) -> None:
         s = self.run.session

@@ -31,13 +31,14 @@ def run(args) -> int:
     import sys
 
     from trainer.debrief.analyser import LexiconError, analyse, default_lexicon, load_lexicon, to_json
+    from trainer.safe_text import MAX_TYPED_CHARS, json_safe, printable
 
     ui_lang = args.ui_lang or os.environ.get("GESPREKSTRAINER_LANG", "nl")
     ui_lang = ui_lang if ui_lang in ("nl", "en") else "nl"
     try:
         lexicon = load_lexicon(args.lexicon) if args.lexicon else default_lexicon()
     except LexiconError as exc:
-        print(f"trainer analyze: {exc}", file=sys.stderr)
+        print(f"trainer analyze: {printable(exc)}", file=sys.stderr)
         return 2
     for stream in (sys.stdin, sys.stdout):  # JSON lines are UTF-8 whatever the console's code page
         try:
@@ -45,9 +46,15 @@ def run(args) -> int:
         except (AttributeError, ValueError):
             pass
     lines = [args.text] if args.text is not None else (line.rstrip("\r\n") for line in sys.stdin)
-    for line in lines:
+    status = 0
+    for number, line in enumerate(lines, 1):
         if args.text is None and not line.strip():
             continue
+        if len(line) > MAX_TYPED_CHARS:  # the same cap as a typed turn: no line is analysed without bound
+            print(f"trainer analyze: line {number} is too long ({len(line)} characters; at most {MAX_TYPED_CHARS})",
+                  file=sys.stderr)
+            status = 2
+            continue
         result = analyse(line, args.lang, ui_lang=ui_lang, lexicon=lexicon)
-        sys.stdout.write(json.dumps(to_json(result), ensure_ascii=False) + "\n")
-    return 0
+        sys.stdout.write(json_safe(json.dumps(to_json(result), ensure_ascii=False)) + "\n")
+    return status

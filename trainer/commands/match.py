@@ -34,6 +34,13 @@ def _open_choices(persona, node_id: str, meters: dict, every: bool):
 def _print(result) -> None:
     from trainer.freetext.matcher import DEFAULT
 
+    def print(text: str) -> None:  # noqa: A001 - typed text and persona text: control characters made visible
+        import builtins
+
+        from trainer.safe_text import printable
+
+        builtins.print(printable(text))
+
     decision = {
         "match": f"match: {result.best.id if result.best else '-'} ({result.score:.3f})",
         "tie": "tie: the trainee is asked which was meant: " + ", ".join(f"{c.id} ({c.score:.3f})"
@@ -74,7 +81,9 @@ def run(args) -> int:
         return 1
     nodes = [n.id for n in persona.nodes]
     if args.node not in nodes:
-        print(f"trainer: persona '{persona.id}' has no node '{args.node}'. Nodes: {', '.join(nodes)}", file=sys.stderr)
+        from trainer.safe_text import printable
+
+        print(f"trainer: persona '{persona.id}' has no node '{printable(args.node)}'. Nodes: {', '.join(nodes)}", file=sys.stderr)
         return 1
     texts = [" ".join(args.text)] if args.text else [line.strip() for line in sys.stdin if line.strip()]
     if not texts:
@@ -86,7 +95,9 @@ def run(args) -> int:
     results = [decide(idx, args.node, text, options, DEFAULT) for text in texts]
     if args.json:
         out = [r.to_dict() for r in results]
-        print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=2))
+        from trainer.safe_text import json_safe
+
+        print(json_safe(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=2)))
     else:
         for k, r in enumerate(results):
             if k:

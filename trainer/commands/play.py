@@ -50,7 +50,7 @@ def find_session(ref: str, folder) -> str | None:
     if ref:
         matches = [r for r in rows if r["id"] == ref or r["id"].startswith(ref)]
     else:
-        matches = [r for r in rows if not r["outcome"]]
+        matches = [r for r in rows if not r["outcome"] and not r.get("damaged")]
         matches.sort(key=lambda r: r["started"])
     return matches[-1]["path"] if matches else None
 
@@ -58,7 +58,7 @@ def find_session(ref: str, folder) -> str | None:
 def run_plain(args, lang: str) -> int:
     import sys
 
-    from trainer.engine.journal import ResumeError
+    from trainer.engine.journal import JournalWriteError, ResumeError
     from trainer.engine.runner import Run
     from trainer.engine.session import SessionError
     from trainer.i18n import t
@@ -66,6 +66,7 @@ def run_plain(args, lang: str) -> int:
     from trainer.persona.diagnostics import PersonaError
     from trainer.persona.registry import UnknownPersona
     from trainer.plain import PlainUI
+    from trainer.safe_text import printable
     from trainer.wiring import default_analyser, free_text_handler
 
     folder = sessions_dir(args.sessions)
@@ -75,7 +76,7 @@ def run_plain(args, lang: str) -> int:
             path = find_session(args.resume, folder)
             if path is None:
                 what = f"session '{args.resume}'" if args.resume else "an unfinished session"
-                print(f"trainer: cannot find {what} in {folder}", file=sys.stderr)
+                print(f"trainer: cannot find {printable(what)} in {folder}", file=sys.stderr)
                 return 1
             run, resumed = Run.resume(path, analyser, args.personas)
             if run.session.ended:
@@ -97,12 +98,15 @@ def run_plain(args, lang: str) -> int:
                             mode="assessment" if args.assessment else "practice", lang=lang,
                             persona_dirs=args.personas, start=args.start, meters=meters or None,
                             free_text=args.free)
+    except JournalWriteError as exc:
+        print(f"trainer: {printable(t('start_failed', lang, why=exc))}", file=sys.stderr)
+        return 1
     except (ResumeError, UnknownPersona, SessionError) as exc:
-        print(f"trainer: {exc}", file=sys.stderr)
+        print(f"trainer: {printable(exc)}", file=sys.stderr)
         return 1
     except PersonaError as exc:
         for d in exc.diagnostics:
-            print(d, file=sys.stderr)
+            print(printable(d), file=sys.stderr)
         return 1
     ui = PlainUI(run, lang=lang, free=args.free or run.header.get("free_text", False),
                  matcher=free_text_handler())

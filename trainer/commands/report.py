@@ -53,6 +53,7 @@ def run(args) -> int:
     from trainer.export.summary import summaries
     from trainer.export.timefmt import ZoneError, zone
     from trainer.paths import sessions_dir
+    from trainer.safe_text import printable
     from trainer.wiring import default_analyser
 
     lang = resolve_lang(args)
@@ -76,7 +77,7 @@ def run(args) -> int:
     loader = Loader(args.personas, default_analyser(), lang)
     rows, errors = summaries(paths, loader, use_cache=not args.no_cache)
     for message in errors[:20]:
-        err(message)
+        err(printable(message))
     if len(errors) > 20:
         err(f"... and {len(errors) - 20} more sessions that cannot be read")
     agg = aggregate(rows, pseudonyms)
@@ -116,15 +117,6 @@ def run(args) -> int:
     return 1 if errors else 0
 
 
-def _plain(text: str) -> str:
-    """Journal text for the rich table: no markup, no terminal control characters."""
-    from rich.markup import escape
-
-    from trainer.commands.export import safe_text
-
-    return escape(safe_text(text))
-
-
 def _pct(value) -> str:
     return "—" if value is None else f"{value} %"
 
@@ -133,9 +125,14 @@ def print_table(agg: dict, lang: str, limit: int, folder, file=None, width: int 
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from trainer.export.cohort import local_time, outcome_text
     from trainer.export.timefmt import zone
+    from trainer.safe_text import printable
+
+    def cell(value) -> Text:  # file content: no markup, no control characters
+        return Text(printable(value))
     from trainer.export.strings import t
     from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, label
 
@@ -145,7 +142,7 @@ def print_table(agg: dict, lang: str, limit: int, folder, file=None, width: int 
         console.width = 160
     totals = agg["totals"]
     mean = "—" if totals["mean_score"] is None else f"{totals['mean_score']:.1f}"
-    console.print(f"[bold]{t('cohort_title', lang)}[/bold] — {folder}")
+    console.print(f"[bold]{t('cohort_title', lang)}[/bold] — ", Text(printable(folder)), sep="")
     console.print(t("totals", lang, n=totals["sessions"], finished=totals["finished"], passed=totals["passed"],
                     mean=mean))
     sessions = agg["sessions"]
@@ -164,9 +161,8 @@ def print_table(agg: dict, lang: str, limit: int, folder, file=None, width: int 
         else:
             score, level = "—", "—"
         table.add_row(
-            _plain(s["trainee"]) or "—", _plain(s["persona_name"]),
-            started.strftime("%Y-%m-%d %H:%M") if started else "—",
-            outcome_text(s, lang), score, level,
+            cell(s["trainee"] or "—"), cell(s["persona_name"]), started.strftime("%Y-%m-%d %H:%M") if started else "—",
+            cell(outcome_text(s, lang)), score, level,
             f"{s['controlling_count']} ({s['controlling_severity']})", _pct(s["cue_response_pct"]),
         )
     console.print(table)
@@ -180,7 +176,7 @@ def print_table(agg: dict, lang: str, limit: int, folder, file=None, width: int 
                               (t("offered", lang), "right"), (t("missed_pct", lang), "right")):
             ct.add_column(name, justify=justify, overflow="fold")
         for c in cues:
-            ct.add_row(c["persona_name"], c["label"], str(c["missed"]), str(c["judged"]), _pct(c["missed_pct"]))
+            ct.add_row(cell(c["persona_name"]), cell(c["label"]), str(c["missed"]), str(c["judged"]), _pct(c["missed_pct"]))
         console.print(ct)
     cats = agg["categories"][:10]
     if cats:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -11,8 +12,28 @@ from trainer.debrief.render import bar
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, label, t
 
 
+def _safe(value):
+    """Every text of the debrief (typed words, persona and lexicon text) without control characters or rich
+    markup, so a stored `[link=…]` or escape sequence prints as the characters it is."""
+    import dataclasses
+
+    from trainer.safe_text import printable
+
+    if isinstance(value, str):
+        return escape(printable(value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _safe(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, (list, tuple)):
+        return type(value)(_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    return value
+
+
 def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) -> None:
     c = console or Console()
+    d = _safe(d)
     r = d.rubric
     c.rule(t("debrief_title", lang, name=d.persona_name))
     c.print(f"[bold]{t('outcome', lang)}:[/] {d.outcome_label}")
@@ -32,17 +53,16 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
     if not lines:
         c.print(t("no_flags", lang))
     for turn, line, flags in lines:
-        words = Text(line)
+        words = Text.from_markup(line)  # _safe escaped it: this gives the plain words back
         for f in flags:
             words.stylize("bold reverse", f.start, f.end)
         cats = ", ".join(dict.fromkeys(label(CATEGORY_LABELS, f.category, lang) for f in flags))
-        c.print(Text(f"{t('turn', lang).capitalize()} {turn} — {cats} "
-                     f"({t('severity', lang)} {max(f.severity for f in flags)})"))
+        c.print(f"{t('turn', lang).capitalize()} {turn} — {cats} ({t('severity', lang)} {max(f.severity for f in flags)})")
         c.print(Text("  “").append(words).append("”"))
         for f in first_per_category(flags):
             prefix = f"{label(CATEGORY_LABELS, f.category, lang)} — " if len(flags) > 1 else ""
-            c.print(Text(f"  {prefix}").append(f"{t('why_it_hurts', lang)}: ", style="italic").append(f.explanation))
-            c.print(Text(f"  {prefix}").append(f"{t('better', lang)}: ", style="italic").append(f.suggestion))
+            c.print(f"  {prefix}[italic]{t('why_it_hurts', lang)}:[/] {f.explanation}")  # escaped by _safe
+            c.print(f"  {prefix}[italic]{t('better', lang)}:[/] {f.suggestion}")
 
     missed = [x for x in d.cues if x.status == "missed"]
     c.print(f"\n[bold]{t('missed_cues', lang)} ({len(missed)}/{len(d.cues)})[/]")

@@ -685,6 +685,138 @@ def _texts(value, where: str) -> tuple[tuple[str, str], ...]:
     raise ValueError(f"{where} must be a text or a mapping like {{nl: ..., en: ...}}")
 
 
+# --- lexicon safety: regexes that could backtrack without end ------------------------------------------------------
+# Python's `re` backtracks and cannot be interrupted, so a trainer's `(a+)+$` would hang analyze, free-text play,
+# debrief and every export on one unlucky line. Raw regexes are therefore checked when the lexicon loads, on the
+# parsed pattern: no repeat inside a repeat when either is unbounded (nested quantifiers: `(a+)+`,
+# `(?:\s*\w+\s*)*`), and no unbounded repeat over alternatives that can start with the same character (`(a|a)*`,
+# `(\w|\d)+`). Typed lines are capped at MAX_TYPED_CHARS (trainer/safe_text.py), which bounds what remains
+# (polynomial cases like `\w*\w*\w*x`). Word patterns are built from safe pieces and need no check.
+MAX_REGEX_CHARS = 2000
+_PROBE = "".join(map(chr, range(0x20, 0x7f))) + "\t\néëïöüáàèçßĳ"
+
+
+def _regex_danger(rx: str) -> str | None:
+    """Why `rx` could backtrack catastrophically, or None. Conservative: may refuse a few harmless patterns."""
+    from re import _constants as C, _parser
+
+    if len(rx) > MAX_REGEX_CHARS:
+        return f"the regex is longer than {MAX_REGEX_CHARS} characters"
+    repeats = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
+
+    def in_class(ch: str, items) -> bool:
+        hit, negate = False, False
+        for op, av in items:
+            if op is C.NEGATE:
+                negate = True
+            elif op is C.LITERAL:
+                hit = hit or ord(ch) == av
+            elif op is C.RANGE:
+                hit = hit or av[0] <= ord(ch) <= av[1]
+            elif op is C.CATEGORY:
+                name = str(av).lower()
+                test = {"digit": ch.isdigit(), "space": ch.isspace(), "word": ch.isalnum() or ch == "_"}
+                kind = next((k for k in test if k in name), None)
+                hit = hit or (kind is None or (test[kind] != ("not" in name)))
+            else:
+                hit = True
+        return hit != negate
+
+    def first(items) -> tuple[set[str], bool]:
+        """(characters a match of the sequence can start with, whether it can match empty text)."""
+        out: set[str] = set()
+        for op, av in items:
+            if op is C.LITERAL:
+                return out | {chr(av)}, False
+            if op is C.NOT_LITERAL:
+                return out | {c for c in _PROBE if ord(c) != av}, False
+            if op is C.ANY:
+                return out | set(_PROBE), False
+            if op is C.IN:
+                return out | {c for c in _PROBE if in_class(c, av)}, False
+            if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+                continue
+            if op is C.SUBPATTERN:
+                chars, empty = first(av[-1])
+            elif op in repeats:
+                chars, empty = first(av[2])
+                empty = empty or av[0] == 0
+            elif op is C.BRANCH:
+                parts = [first(alt) for alt in av[1]]
+                chars, empty = set().union(*(p[0] for p in parts)), any(p[1] for p in parts)
+            elif op is getattr(C, "ATOMIC_GROUP", None):
+                chars, empty = first(av)
+            else:
+                return out | set(_PROBE), True  # unknown: assume anything
+            out |= chars
+            if not empty:
+                return out, False
+        return out, True
+
+    def literal(items) -> str | None:
+        return "".join(chr(av) for op, av in items) if all(op is C.LITERAL for op, av in items) else None
+
+    def ambiguous(items, starts: set[str]) -> bool:
+        """Inside an unbounded repeat that starts with `starts`: can a branch split the same text two ways?"""
+        for op, av in items:
+            if op is C.SUBPATTERN:
+                if ambiguous(av[-1], starts):
+                    return True
+            elif op is C.BRANCH:
+                alts = av[1]
+                words = [literal(alt) for alt in alts]
+                if None not in words and "" not in words and not any(
+                        a != b and b.startswith(a) for a in words for b in words):
+                    continue  # fixed words, none the start of another (`(?:toch |nou |nu )*`): one way only
+                parts = [first(alt) for alt in alts]
+                if sum(empty for _, empty in parts) > 1:
+                    return True
+                seen: set[str] = set()
+                for chars, empty in parts:
+                    if chars & seen:
+                        return True
+                    seen |= chars
+                if any(empty for _, empty in parts) and any(chars & starts for chars, _ in parts):
+                    return True  # a(?:|a) repeated: `aa` is one turn or two
+                if any(ambiguous(alt, starts) for alt in alts):
+                    return True
+        return False
+
+    def walk(items, outer: int) -> str | None:
+        for op, av in items:
+            if op in repeats:
+                lo, hi, body = av
+                if hi > 1 and outer > 1 and (hi == C.MAXREPEAT or outer == C.MAXREPEAT or hi * outer > 1000):
+                    return "a repeat inside a repeat (like (a+)+) can take forever on some lines"
+                if hi == C.MAXREPEAT:
+                    starts, empty = first(body)
+                    if empty:
+                        return "a repeat of something that can be empty can take forever on some lines"
+                    if ambiguous(body, starts):
+                        return ("repeated alternatives that can match the same text (like (a|a)*) can take "
+                                "forever on some lines")
+                problem = walk(body, hi if outer <= 1 else (C.MAXREPEAT if C.MAXREPEAT in (hi, outer) else hi * outer)
+                               if hi > 1 else outer)
+            elif op is C.SUBPATTERN:
+                problem = walk(av[-1], outer)
+            elif op is C.BRANCH:
+                problem = next((p for p in (walk(alt, outer) for alt in av[1]) if p), None)
+            elif op in (C.ASSERT, C.ASSERT_NOT):
+                problem = walk(av[1], outer)
+            elif op is getattr(C, "ATOMIC_GROUP", None):
+                problem = walk(av, outer)
+            else:
+                problem = None
+            if problem:
+                return problem
+        return None
+
+    try:
+        return walk(_parser.parse(rx), 1)
+    except (RecursionError, OverflowError):
+        return "the regex is nested too deeply"
+
+
 def _regex_of(entry: dict) -> list[tuple[str, frozenset[str] | None, bool]]:
     """(regex, triggers, word_start) for each pattern of the entry."""
     if ("pattern" in entry) == ("regex" in entry):
@@ -699,6 +831,11 @@ def _regex_of(entry: dict) -> list[tuple[str, frozenset[str] | None, bool]]:
             re.compile(rx)
         except re.error as exc:
             raise ValueError(f"regular expression does not compile: {exc}") from None
+        except (RecursionError, OverflowError):
+            raise ValueError("regular expression is nested too deeply") from None
+        danger = _regex_danger(rx)
+        if danger:
+            raise ValueError(f"regex refused: {danger}; write it without nested or overlapping repeats") from None
         return [(rx, _regex_triggers(rx), False)]
     pats = entry["pattern"]
     pats = [pats] if isinstance(pats, str) else pats

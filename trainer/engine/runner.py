@@ -9,6 +9,7 @@ from trainer.engine.journal import Journal, Resumed, new_session_id, now_iso, op
 from trainer.engine.session import Analyser, Session, Turn
 from trainer.persona.loader import LoadedPersona, load_persona
 from trainer.persona.registry import resolve
+from trainer.safe_text import clean_typed
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Run:
         header = {
             "session": new_session_id(loaded.persona.id), "persona": loaded.persona.id,
             "persona_path": str(Path(loaded.path).resolve()), "persona_hash": loaded.content_hash,
-            "trainee": trainee, "mode": mode, "lang": lang, "free_text": free_text, "started": now_iso(),
+            "trainee": clean_typed(trainee)[:200], "mode": mode, "lang": lang, "free_text": free_text, "started": now_iso(),
             "start": start, "meters": meters, "tips": tips,
         }
         return cls(session, Journal.create(sessions, header), loaded, header)
@@ -46,6 +47,8 @@ class Run:
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
                extra_picks: tuple[str, ...] = (), own_picks: tuple[str, ...] | None = None,
                detected: tuple[str, ...] | None = None) -> Turn:
+        if typed is not None:
+            typed = clean_typed(typed)  # every front end journals the same: no control characters, capped
         turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks,
                                    detected=detected)
         self.journal.record_turn(turn, picks=tuple(extra_picks), own_picks=own_picks)
@@ -53,6 +56,7 @@ class Run:
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
                  detected: tuple[str, ...] | None = None) -> Turn:
+        typed = clean_typed(typed)
         turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected)
         self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes)
         return turn

@@ -30,10 +30,7 @@ def plain_handler(ui, text: str):
             ui.say(f"  {k}. {cand.text}")
         ui.out.write(_t("tie_prompt", lang))
         ui.out.flush()
-        answer = ui.inp.readline()
-        if answer and not ui.inp.isatty():
-            ui.out.write(answer if answer.endswith("\n") else answer + "\n")
-        answer = answer.strip()
+        answer = ui.read_line().strip()  # decoded leniently and echoed safely by the PlainUI
         if answer.isdigit() and 1 <= int(answer) <= len(result.candidates):
             return play(run, result, choice=result.candidates[int(answer) - 1].id)
         ui.say(_t("tie_cancelled", lang))
