@@ -352,3 +352,19 @@ def test_a_start_record_with_wrong_types_is_damage_everywhere(key, value, mini_p
         assert rc == 1 and f"`{key}` in the start record" in err
     rc, out, err = cli(capsys, "debrief", bad.journal.path.stem)
     assert rc == 1 and "damaged" in err
+
+
+def test_a_turn_the_disk_refuses_is_taken_back_so_trying_again_works(mini_path, tmp_path, monkeypatch):
+    """The app keeps running after a failed save: the session in memory must stay the one in the journal, or the
+    next turn would be written after a missing one and the journal would no longer replay."""
+    run = Run.start(str(mini_path), tmp_path)
+    run.choose("begin.1")
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    with pytest.raises(JournalWriteError):
+        run.choose("midden.1")
+    assert len(run.session.turns) == 1 and run.session.state.node == "midden"
+    monkeypatch.setattr(os, "write", real_write)
+    run.choose("midden.1")  # space freed: the same turn again
+    again, _ = Run.resume(run.journal.path)
+    assert again.session.turns == run.session.turns

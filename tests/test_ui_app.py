@@ -407,3 +407,26 @@ async def test_cue_tips_are_a_choice_and_meter_reasons_show_once(tmp_path):
         app.screen.query_one("#mode-assessment").value = True
         await pilot.pause()
         assert tips.disabled and not tips.value
+
+
+@run_async
+async def test_a_failed_save_is_said_and_the_turn_can_be_tried_again(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    app = create_app(options(tmp_path, persona="ria"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: conversation_ready(app))
+        real_write = os.write
+        monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+        seen = []
+        monkeypatch.setattr(app.screen, "notify", lambda message, **kw: seen.append(message))
+        await pilot.press("1")
+        await pilot.pause()
+        assert len(app.screen.run.session.turns) == 0
+        assert seen and "trainer play --resume" in seen[-1] and "niet worden opgeslagen" in seen[-1]
+        monkeypatch.setattr(os, "write", real_write)
+        await pilot.press("1")
+        await pilot.pause()
+        assert len(app.screen.run.session.turns) == 1
+        assert app.screen.query_one("#free").max_length == 2000

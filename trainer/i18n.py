@@ -143,6 +143,7 @@ STRINGS.update({
     "rubric": {"nl": "Rubric (geïnspireerd op MITI 4.2)", "en": "Rubric (inspired by MITI 4.2)"},
     "counts": {"nl": "Tellingen", "en": "Counts"},
     "not_finished": {"nl": "Het gesprek is niet afgerond.", "en": "The conversation is not finished."},
+    "no_verdict": {"nl": "— (niet afgerond: geen oordeel)", "en": "— (not finished: no verdict)"},
 })
 
 

@@ -39,7 +39,10 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
     c.print(f"[bold]{t('outcome', lang)}:[/] {d.outcome_label}")
     for note in d.notes:
         c.print(note)
-    c.print(f"[bold]{t('score', lang)}:[/] {r.score}/100 — [bold]{label(LEVEL_LABELS, r.level, lang)}[/]")
+    if d.finished:
+        c.print(f"[bold]{t('score', lang)}:[/] {r.score}/100 — [bold]{label(LEVEL_LABELS, r.level, lang)}[/]")
+    else:  # an unfinished attempt has no verdict
+        c.print(f"[bold]{t('score', lang)}:[/] {t('no_verdict', lang)}")
 
     traj = Table(title=t("trajectory", lang), title_justify="left")
     for col in (t("turn", lang), t("trust", lang), t("motivation", lang), t("phase", lang)):

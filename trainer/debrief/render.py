@@ -42,7 +42,10 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
     for note in d.notes:
         add(note)
     r = d.rubric
-    add(f"{t('score', lang)}: {r.score}/100 — {label(LEVEL_LABELS, r.level, lang)}")
+    if d.finished:
+        add(f"{t('score', lang)}: {r.score}/100 — {label(LEVEL_LABELS, r.level, lang)}")
+    else:  # an unfinished attempt has no verdict (the exports say the same)
+        add(f"{t('score', lang)}: {t('no_verdict', lang)}")
     add("")
     add(f"{t('trajectory', lang)}:")
     add(f"  {t('turn', lang):>5}  {t('trust', lang):<26} {t('motivation', lang):<26} {t('phase', lang)}")

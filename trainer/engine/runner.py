@@ -51,14 +51,23 @@ class Run:
             typed = clean_typed(typed)  # every front end journals the same: no control characters, capped
         turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks,
                                    detected=detected)
-        self.journal.record_turn(turn, picks=tuple(extra_picks), own_picks=own_picks)
-        return turn
+        return self._journaled(turn, lambda: self.journal.record_turn(turn, picks=tuple(extra_picks),
+                                                                       own_picks=own_picks))
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
                  detected: tuple[str, ...] | None = None) -> Turn:
         typed = clean_typed(typed)
         turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected)
-        self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes)
+        return self._journaled(turn, lambda: self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes))
+
+    def _journaled(self, turn: Turn, write) -> Turn:
+        """Write the turn; when the disk refuses, take it back in memory too, so the session on screen stays the
+        one in the journal and the trainee can simply try again (or resume later)."""
+        try:
+            write()
+        except OSError:
+            self.session.undo()
+            raise
         return turn
 
     def undo(self) -> Turn:

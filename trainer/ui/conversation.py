@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trainer.i18n import effect_reason, label, outcome_label, t, PHASE_LABELS
+from trainer.safe_text import MAX_TYPED_CHARS
 from trainer.ui.keys import bindings, localize
 from trainer.ui.widgets import ChatMessage, Footer, Meter, Note
 
@@ -88,7 +89,7 @@ class ConversationScreen(Screen):
                 yield Static("", id="debug")
         yield Static("", id="diagnostics")
         yield ChoiceList(id="choices")
-        yield Input(placeholder=t("ui_free_placeholder", self.lang), id="free")
+        yield Input(placeholder=t("ui_free_placeholder", self.lang), id="free", max_length=MAX_TYPED_CHARS)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -375,9 +376,19 @@ class ConversationScreen(Screen):
         try:
             turn = self.run.choose(options[number - 1].id)
         except (SessionError, OSError) as exc:
-            self.notify(str(exc), severity="error")
+            self._turn_failed(exc)
             return
         self._show_turn(turn)
+
+    def _turn_failed(self, exc: Exception) -> None:
+        """A turn that could not be played or saved: say why; a save failure also says what is kept and how to
+        go on (the turn was taken back, so trying again after freeing space works too)."""
+        if isinstance(exc, OSError):
+            kept = len(self.run.session.turns)
+            self.notify(t("save_failed", self.lang, why=exc, turns=kept, id=self.run.session_id), severity="error",
+                        timeout=30)
+        else:
+            self.notify(str(exc), severity="error")
 
     def _show_turn(self, turn) -> None:
         chat = self.query_one("#chat", VerticalScroll)
@@ -432,7 +443,7 @@ class ConversationScreen(Screen):
         try:
             turn = self.freetext.play(run, result, choice=choice)
         except (SessionError, OSError) as exc:
-            self.notify(str(exc), severity="error")
+            self._turn_failed(exc)
             self._give_back(raw)
             return
         self._show_turn(turn)

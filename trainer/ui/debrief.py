@@ -121,8 +121,11 @@ class DebriefScreen(Screen):
         if d:
             r = d.rubric
             head.append(f"\n{t('score', lang)}: ", style="bold")
-            head.append(f"{r.score}/100  ")
-            head.append_text(level_text(r.level, lang))
+            if d.finished:
+                head.append(f"{r.score}/100  ")
+                head.append_text(level_text(r.level, lang))
+            else:  # an unfinished attempt has no verdict
+                head.append(t("no_verdict", lang))
             head.append(f"  ·  {t('ui_turns', lang, n=d.turns)}")
         out.append(Static(head, id="outcome", classes="section"))
         if d is None:
@@ -202,9 +205,12 @@ class DebriefScreen(Screen):
         counts = ", ".join(f"{label(MI_LABELS, k, lang)} {v}" for k, v in r.counts.items() if v)
         rub.append(f"{t('counts', lang)}: ", style="bold")
         rub.append(counts or "—")
-        rub.append(f"\n{t('score', lang)}: {r.score}/100 ", style="bold")
-        rub.append_text(level_text(r.level, lang))
-        rub.append(f" · {t('ui_passed' if r.passed else 'ui_not_passed', lang)}")
+        if d.finished:
+            rub.append(f"\n{t('score', lang)}: {r.score}/100 ", style="bold")
+            rub.append_text(level_text(r.level, lang))
+            rub.append(f" · {t('ui_passed' if r.passed else 'ui_not_passed', lang)}")
+        else:
+            rub.append(f"\n{t('score', lang)}: {t('no_verdict', lang)}", style="bold")
         out.append(Static(table, classes="section rubric-table"))
         out.append(Static(rub, classes="section rubric"))
         return out
