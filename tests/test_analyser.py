@@ -225,7 +225,8 @@ def test_result_shape_and_json(lexicon):
         a.text = "x"  # frozen
     j = to_json(a)
     assert list(j) == ["text", "controlling", "flags", "supportive", "codes"]
-    assert set(j["flags"][0]) == {"category", "start", "end", "rule", "severity", "explanation", "suggestion"}
+    assert set(j["flags"][0]) == {"category", "start", "end", "rule", "severity", "explanation", "suggestion",
+                                 "source"}
     assert set(j["supportive"][0]) == {"category", "start", "end", "rule"}
     assert all(1 <= f["severity"] <= 3 and f["explanation"] and f["suggestion"] for f in j["flags"])
     json.dumps(j)
