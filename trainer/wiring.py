@@ -38,6 +38,10 @@ def typed_analyser() -> Analyser:
     """The analyser for a trainee's own typed words (free text): lexicon and, once trained, the meaning model.
 
     Authored choices keep using `default_analyser()` so their tuned effects stay stable; typed lines get the
-    detector that also hears new phrasings. Replaced by the two-source verdict of trainer.debrief.detector.
+    detector that also hears new phrasings (trainer.debrief.detector.verdict; the model loads on first use, or in
+    a worker through `.warm()`).
     """
-    return default_analyser()
+    default_analyser()  # a broken lexicon is reported before anything starts
+    from trainer.debrief.detector import TypedAnalyser
+
+    return TypedAnalyser()

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trainer.debrief.model import Debrief
-from trainer.debrief.render import bar
+from trainer.debrief.render import bar, source_note
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, label, t
 
 
@@ -35,8 +35,10 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
         words = Text(f.text)
         words.stylize("bold reverse", f.start, f.end)
         c.print(f"{t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
-                f"({t('severity', lang)} {f.severity})")
+                f"({t('severity', lang)} {f.severity}; {source_note(f, lang)})")
         c.print(Text("  “").append(words).append("”"))
+        if f.example:
+            c.print(Text(f"  {t('model_example', lang)}: “{f.example}”", style="dim"))
         c.print(f"  [italic]{t('why_it_hurts', lang)}:[/] {f.explanation}")
         c.print(f"  [italic]{t('better', lang)}:[/] {f.suggestion}")
 

@@ -11,6 +11,15 @@ def highlight(text: str, start: int, end: int) -> str:
     return f"{text[:start]}«{text[start:end]}»{text[end:]}"
 
 
+def source_note(f, lang: str) -> str:
+    """Which source found a flag: "woordenlijst" (a word rule, exact words) or "betekenis" (the meaning model, the
+    whole line) with its score."""
+    source = getattr(f, "source", "lexicon")
+    note = t("source_model" if source == "model" else "source_lexicon", lang)
+    score = getattr(f, "score", None)
+    return f"{note} {score:.2f}" if source == "model" and score is not None else note
+
+
 def bar(value: int, width: int = 20) -> str:
     filled = round(value / 100 * width)
     return "█" * filled + "·" * (width - filled)
@@ -39,8 +48,10 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
         add(f"  {t('no_flags', lang)}")
     for f in d.flags:
         add(f"  {t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
-            f"({t('severity', lang)} {f.severity}):")
+            f"({t('severity', lang)} {f.severity}; {source_note(f, lang)}):")
         add(f"    “{highlight(f.text, f.start, f.end)}”")
+        if f.example:
+            add(f"    {t('model_example', lang)}: “{f.example}”")
         add(f"    {t('why_it_hurts', lang)}: {f.explanation}")
         add(f"    {t('better', lang)}: {f.suggestion}")
     add("")

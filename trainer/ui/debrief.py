@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 
+from trainer.debrief.render import source_note
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, PHASE_LABELS, label, outcome_label, t
 from trainer.ui.chart import render_chart
 from trainer.ui.conversation import meter_changes
@@ -150,12 +151,15 @@ class DebriefScreen(Screen):
         for f in d.flags:
             text = Text()
             text.append(f"{t('turn', lang).capitalize()} {f.turn} · {label(CATEGORY_LABELS, f.category, lang)} · "
-                        f"{t('severity', lang)} {'●' * f.severity}{'○' * max(0, 3 - f.severity)}\n", style="bold")
+                        f"{t('severity', lang)} {'●' * f.severity}{'○' * max(0, 3 - f.severity)} · "
+                        f"{source_note(f, lang)}\n", style="bold")
             text.append("“")
             text.append(f.text[:f.start])
             text.append(f.text[f.start:f.end], style="bold underline reverse")
             text.append(f.text[f.end:])
             text.append("”\n")
+            if f.example:
+                text.append(f"{t('model_example', lang)}: “{f.example}”\n", style="dim")
             text.append(f"{t('why_it_hurts', lang)}: ", style="bold")
             text.append(f.explanation + "\n")
             text.append(f"{t('better', lang)}: ", style="bold")
