@@ -18,6 +18,24 @@ def default_analyser() -> Analyser:
     return analyse
 
 
+def lint_analyser() -> Analyser:
+    """KM107 in `trainer lint`: the two-source verdict, so unmarked choices the model reads as controlling are
+    suggested too. Authored texts are kept in the disk cache (call `save_embeddings()` when done)."""
+    default_analyser()
+    from trainer.debrief.detector import verdict
+
+    return lambda text: verdict(text, remember=True)
+
+
+def save_embeddings() -> None:
+    import sys
+
+    if "trainer.semantic.encoder" in sys.modules:
+        from trainer.semantic import default_encoder
+
+        default_encoder().save()
+
+
 def free_text_handler():
     """The plain mode's handler for typed lines (free-text practice)."""
     from trainer.freetext import plain_handler
