@@ -40,7 +40,13 @@ def sets() -> dict[str, list[dict]]:
 
     from train_detector import EVAL, load_items
 
-    out = {"dev": [it for it in load_items() if it["dev"]]}
+    from trainer.debrief.detector import MODEL_FILE
+
+    import numpy as np
+
+    with np.load(MODEL_FILE, allow_pickle=False) as z:
+        files = [str(f) for f in z["sources"]]
+    out = {"dev": [it for it in load_items(files) if it["dev"]]}
     ev = yaml.safe_load(EVAL.read_text(encoding="utf-8"))["items"]
     out["holdout6"] = [it for it in ev if it.get("split") == "holdout6"]
     h7 = []

@@ -10,9 +10,10 @@ Inference is numpy only.
 How the two sources combine:
 - the model sees the lexicon's findings as inputs; its "controlling" score is compared with two thresholds
   calibrated on a development split (never on the holdout): `veto` and `thresholds[0]` (add);
-- below the veto, lexicon flags are dropped: the model is sure the line is not controlling (mostly negations such
-  as "ik controleer niks"); the veto keeps every study line and every controlling dev line flagged;
-- from the add threshold on, the lexicon's flags stay (exact span, rule explanation, rephrasing), and the categories
+- below the veto, lexicon flags would be dropped; the veto is OFF (0.0) in the shipped model: on the dev split it
+  removed a few lexicon false flags but also clear controlling lines ("Wat zetten we in het plan? U bent verplicht
+  om mee te doen." scored 0.16), so the lexicon's flags always stay (docs/debrief.md);
+- from the add threshold on (lines of at least MIN_WORDS words), the lexicon's flags stay (exact span, rule explanation, rephrasing), and the categories
   the model reads (score >= their threshold, else its best one when the lexicon found none) that the lexicon did not
   flag are added as model flags: the whole line as span, the category's explanation and rephrasing, the model's
   score and the closest labelled example of that category (stored in the model file) as an illustration;
@@ -42,6 +43,13 @@ def lexicon_features(text: str, lex: Analysis) -> list[float]:
     cats = lex.categories
     return [float(lex.controlling), *(float(c in cats) for c in CONTROLLING_CATEGORIES + SUPPORTIVE_CATEGORIES),
             float("?" in text)]
+
+
+MIN_WORDS = 3  # a line of one or two words says too little about its meaning: the lexicon alone judges it
+
+
+def long_enough(text: str) -> bool:
+    return len(text.split()) >= MIN_WORDS
 
 
 class Detector:
@@ -138,9 +146,9 @@ def _verdict(text: str, lang: str | None, ui_lang: str, lexicon: Lexicon, rememb
     det = default_detector()
     vector = default_encoder().vector(text, remember=remember)
     s = det.scores(vector, lexicon_features(text, lex))
-    if s["controlling"] < det.veto and lex.flags:  # the veto: the model is sure the line is not controlling
+    if s["controlling"] < det.veto and lex.flags:  # the veto (0 = off): the model is sure it is not controlling
         return replace(lex, controlling=False, flags=(), model_score=s["controlling"])
-    if s["controlling"] < det.thresholds[0]:
+    if s["controlling"] < det.thresholds[0] or not long_enough(text):
         return replace(lex, model_score=s["controlling"])
     flags = list(lex.flags)
     found = {f.category for f in lex.flags}
