@@ -35,7 +35,8 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
         words = Text(f.text)
         words.stylize("bold reverse", f.start, f.end)
         c.print(f"{t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
-                f"({t('severity', lang)} {f.severity}; {source_note(f, lang)})")
+                f"({t('severity', lang)} {f.severity}"
+                f"{'; ' + source_note(f, lang) if f.source == 'model' else ''})")
         c.print(Text("  “").append(words).append("”"))
         if f.example:
             c.print(Text(f"  {t('model_example', lang)}: “{f.example}”", style="dim"))

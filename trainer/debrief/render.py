@@ -13,11 +13,16 @@ def highlight(text: str, start: int, end: int) -> str:
 
 def source_note(f, lang: str) -> str:
     """Which source found a flag: "woordenlijst" (a word rule, exact words) or "betekenis" (the meaning model, the
-    whole line) with its score."""
+    whole line) with its score. The renderers show it for model flags only (the word list is the default source,
+    and debriefs of authored choices look as before)."""
     source = getattr(f, "source", "lexicon")
     note = t("source_model" if source == "model" else "source_lexicon", lang)
     score = getattr(f, "score", None)
     return f"{note} {score:.2f}" if source == "model" and score is not None else note
+
+
+def _model_note(f, lang: str) -> str:
+    return f"; {source_note(f, lang)}" if getattr(f, "source", "lexicon") == "model" else ""
 
 
 def bar(value: int, width: int = 20) -> str:
@@ -48,7 +53,7 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
         add(f"  {t('no_flags', lang)}")
     for f in d.flags:
         add(f"  {t('turn', lang).capitalize()} {f.turn} — {label(CATEGORY_LABELS, f.category, lang)} "
-            f"({t('severity', lang)} {f.severity}; {source_note(f, lang)}):")
+            f"({t('severity', lang)} {f.severity}{_model_note(f, lang)}):")
         add(f"    “{highlight(f.text, f.start, f.end)}”")
         if f.example:
             add(f"    {t('model_example', lang)}: “{f.example}”")

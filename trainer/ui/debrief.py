@@ -151,8 +151,8 @@ class DebriefScreen(Screen):
         for f in d.flags:
             text = Text()
             text.append(f"{t('turn', lang).capitalize()} {f.turn} · {label(CATEGORY_LABELS, f.category, lang)} · "
-                        f"{t('severity', lang)} {'●' * f.severity}{'○' * max(0, 3 - f.severity)} · "
-                        f"{source_note(f, lang)}\n", style="bold")
+                        f"{t('severity', lang)} {'●' * f.severity}{'○' * max(0, 3 - f.severity)}"
+                        f"{' · ' + source_note(f, lang) if f.source == 'model' else ''}\n", style="bold")
             text.append("“")
             text.append(f.text[:f.start])
             text.append(f.text[f.start:f.end], style="bold underline reverse")
