@@ -225,7 +225,8 @@ def test_result_shape_and_json(lexicon):
         a.text = "x"  # frozen
     j = to_json(a)
     assert list(j) == ["text", "controlling", "flags", "supportive", "codes"]
-    assert set(j["flags"][0]) == {"category", "start", "end", "rule", "severity", "explanation", "suggestion"}
+    assert set(j["flags"][0]) == {"category", "start", "end", "rule", "severity", "explanation", "suggestion",
+                                 "source"}
     assert set(j["supportive"][0]) == {"category", "start", "end", "rule"}
     assert all(1 <= f["severity"] <= 3 and f["explanation"] and f["suggestion"] for f in j["flags"])
     json.dumps(j)
@@ -400,7 +401,7 @@ def test_trainer_analyze_prints_json_lines():
     r = _trainer("--text", "Dan controleer ik over een jaar of je cliënt bent.")
     assert r.returncode == 0, r.stderr
     obj = json.loads(r.stdout)
-    assert list(obj) == ["text", "controlling", "flags", "supportive", "codes"]
+    assert list(obj) == ["text", "controlling", "flags", "supportive", "codes", "model_score"]
     assert obj["controlling"] and obj["flags"][0]["category"] == "surveillance"
     assert "cliënt" in r.stdout  # ensure_ascii=False
     r = _trainer("--lang", "en", "--ui-lang", "en", stdin="What would you like?\n\nYou must come.\n")

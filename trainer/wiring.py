@@ -18,6 +18,24 @@ def default_analyser() -> Analyser:
     return analyse
 
 
+def lint_analyser() -> Analyser:
+    """KM107 in `trainer lint`: the two-source verdict, so unmarked choices the model reads as controlling are
+    suggested too. Authored texts are kept in the disk cache (call `save_embeddings()` when done)."""
+    default_analyser()
+    from trainer.debrief.detector import verdict
+
+    return lambda text: verdict(text, remember=True)
+
+
+def save_embeddings() -> None:
+    import sys
+
+    if "trainer.semantic.encoder" in sys.modules:
+        from trainer.semantic import default_encoder
+
+        default_encoder().save()
+
+
 def free_text_handler():
     """The plain mode's handler for typed lines (free-text practice)."""
     from trainer.freetext import plain_handler
@@ -38,6 +56,10 @@ def typed_analyser() -> Analyser:
     """The analyser for a trainee's own typed words (free text): lexicon and, once trained, the meaning model.
 
     Authored choices keep using `default_analyser()` so their tuned effects stay stable; typed lines get the
-    detector that also hears new phrasings. Replaced by the two-source verdict of trainer.debrief.detector.
+    detector that also hears new phrasings (trainer.debrief.detector.verdict; the model loads on first use, or in
+    a worker through `.warm()`).
     """
-    return default_analyser()
+    default_analyser()  # a broken lexicon is reported before anything starts
+    from trainer.debrief.detector import TypedAnalyser
+
+    return TypedAnalyser()

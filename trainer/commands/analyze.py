@@ -4,7 +4,10 @@
     printf 'Wat zou u zelf willen?\nIk controleer het over een jaar.\n' | trainer analyze --lang nl
 
 Prints one JSON object per analysed line (UTF-8, not ASCII-escaped) with the keys text, controlling, flags,
-supportive and codes (see trainer/debrief/analyser.py). Blank stdin lines are skipped. Exit 0, or 2 when a
+supportive, codes and model_score (see trainer/debrief/analyser.py). The verdict has two sources
+(trainer/debrief/detector.py): each flag says its `source`, "lexicon" (a word rule, with its span) or "model" (the
+meaning model, whole line, with its `score` and the closest labelled `example`); model_score is the model's
+"controlling" score. --lexicon-only gives the word rules alone (no model, no model_score). Blank stdin lines are skipped. Exit 0, or 2 when a
 lexicon file is broken (the message names the file and the problem).
 """
 
@@ -22,6 +25,8 @@ def add_parser(sub) -> None:
                    help="language of explanations and suggestions (default nl; also GESPREKSTRAINER_LANG)")
     p.add_argument("--lexicon", action="append", default=[], metavar="FILE",
                    help="extra lexicon file on top of the built-in one (repeatable; also GESPREKSTRAINER_LEXICON)")
+    p.add_argument("--lexicon-only", action="store_true",
+                   help="the word rules alone, without the meaning model")
     p.set_defaults(run=run)
 
 
@@ -56,5 +61,13 @@ def run(args) -> int:
             status = 2
             continue
         result = analyse(line, args.lang, ui_lang=ui_lang, lexicon=lexicon)
+        if not args.lexicon_only:
+            from trainer.debrief.detector import verdict
+
+            result = verdict(line, args.lang, ui_lang=ui_lang, lexicon=lexicon, remember=True)
         sys.stdout.write(json_safe(json.dumps(to_json(result), ensure_ascii=False)) + "\n")
+    if not args.lexicon_only:
+        from trainer.semantic import default_encoder
+
+        default_encoder().save()  # these lines are not embedded again next time
     return status

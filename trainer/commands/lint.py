@@ -29,7 +29,7 @@ def run(args) -> int:
     set_lang(resolve_lang(args))
     from trainer.errors import SetupError
     from trainer.persona.lint import lint_file
-    from trainer.wiring import default_analyser
+    from trainer.wiring import lint_analyser, save_embeddings
 
     files, problems = persona_files(args.paths, args.personas)
     for problem in problems:
@@ -37,7 +37,7 @@ def run(args) -> int:
     failed = bool(problems)
     printed = False
     try:
-        analyse = default_analyser()  # KM107: controlling language in choices not tagged as such
+        analyse = lint_analyser()  # KM107: controlling language in choices not tagged as such (lexicon + model)
     except SetupError as exc:  # a broken trainer lexicon: say so, and lint the rest
         print(f"trainer lint: {exc}; KM107 is skipped", file=sys.stderr)
         analyse = None
@@ -59,6 +59,7 @@ def run(args) -> int:
     if not files and not problems:
         print("no persona files found", file=sys.stderr)
         return 1
+    save_embeddings()  # the choices' sentence vectors, so the next lint does not embed them again
     if printed:
         print_guide_hint()
     return 1 if failed else 0

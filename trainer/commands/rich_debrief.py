@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trainer.debrief.model import Debrief, first_per_category
-from trainer.debrief.render import bar
+from trainer.debrief.render import bar, source_note
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, label, t
 
 
@@ -64,6 +64,10 @@ def print_debrief(d: Debrief, lang: str = "nl", console: Console | None = None) 
         c.print(Text("  “").append(words).append("”"))
         for f in first_per_category(flags):
             prefix = f"{label(CATEGORY_LABELS, f.category, lang)} — " if len(flags) > 1 else ""
+            if f.source == "model":
+                c.print(f"  {prefix}[dim]{source_note(f, lang)}[/]")
+                if f.example:  # escaped by _safe like the explanation
+                    c.print(f"  [dim]{t('model_example', lang)}: “{f.example}”[/]")
             c.print(f"  {prefix}[italic]{t('why_it_hurts', lang)}:[/] {f.explanation}")  # escaped by _safe
             c.print(f"  {prefix}[italic]{t('better', lang)}:[/] {f.suggestion}")
 

@@ -100,6 +100,9 @@ class Flag:
     severity: int
     explanation: str
     suggestion: str
+    source: str = "lexicon"  # "lexicon" (a word rule) or "model" (the meaning model, trainer/debrief/detector.py)
+    score: float | None = None  # the model's score for this category (model flags only)
+    example: str = ""  # model flags: the closest labelled example of the category, as an illustration
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Analysis:
     flags: tuple[Flag, ...]
     supportive: tuple[Hit, ...]
     codes: tuple[str, ...]
+    model_score: float | None = None  # the meaning model's "controlling" score, when the detector ran
 
     @property
     def categories(self) -> frozenset[str]:
@@ -129,10 +133,13 @@ def to_json(analysis: Analysis) -> dict:
         "text": analysis.text,
         "controlling": analysis.controlling,
         "flags": [{"category": f.category, "start": f.start, "end": f.end, "rule": f.rule, "severity": f.severity,
-                   "explanation": f.explanation, "suggestion": f.suggestion} for f in analysis.flags],
+                   "explanation": f.explanation, "suggestion": f.suggestion, "source": f.source,
+                   **({"score": f.score, "example": f.example} if f.source == "model" else {})}
+                  for f in analysis.flags],
         "supportive": [{"category": h.category, "start": h.start, "end": h.end, "rule": h.rule}
                        for h in analysis.supportive],
         "codes": list(analysis.codes),
+        **({"model_score": analysis.model_score} if analysis.model_score is not None else {}),
     }
 
 

@@ -6,7 +6,7 @@ from trainer.debrief.cues import track_cues
 from trainer.debrief.model import Debrief, FlagView, Point
 from trainer.debrief.rubric import score_rubric
 from trainer.engine.session import Session
-from trainer.vocab import OUTCOMES
+from trainer.vocab import CONTROLLING_CATEGORIES, OUTCOMES
 
 
 def _analyse(text: str, lang: str):
@@ -15,18 +15,48 @@ def _analyse(text: str, lang: str):
     return analyse(text, ui_lang=lang)
 
 
+def _typed_flags(turn, lang: str) -> list:
+    """A typed line's flags, from the verdict recorded when it was played (turn.detected): lexicon flags of those
+    categories, and a whole-line model flag for each category only the meaning model heard. The model itself is
+    consulted only when it is already loaded in this process (score and closest example); exports never load it."""
+    import sys
+
+    from trainer.debrief.analyser import Flag
+
+    line = turn.trainee_line
+    lexicon = _analyse(line, lang)
+    detected = set(turn.detected)
+    flags = [f for f in lexicon.flags if f.category in detected]
+    missing = [c for c in CONTROLLING_CATEGORIES if c in detected and c not in {f.category for f in flags}]
+    if not missing:
+        return flags
+    det = sys.modules.get("trainer.debrief.detector")
+    known = {}
+    if det is not None and det._detector is not None:
+        known = {f.category: f for f in det.verdict(line, ui_lang=lang).flags if f.source == "model"}
+    for c in missing:
+        if c in known:
+            flags.append(known[c])
+        else:
+            from trainer.debrief.detector import _category_text, _severity
+
+            flags.append(Flag(c, 0, len(line), f"model.{c}", _severity(c), _category_text(c, "explanation", lang),
+                              _category_text(c, "suggestion", lang), source="model"))
+    return flags
+
+
 def build_debrief(session: Session, lang: str = "nl") -> Debrief:
     lang = lang if lang in ("nl", "en") else "nl"
     persona = session.persona
     flags: list[FlagView] = []
     controlling_turns: set[int] = set()
     for turn in session.turns:
-        analysis = _analyse(turn.trainee_line, lang)
-        if analysis.controlling:
+        found = _typed_flags(turn, lang) if turn.typed is not None else _analyse(turn.trainee_line, lang).flags
+        if found:
             controlling_turns.add(turn.index)
-        for f in analysis.flags:
+        for f in found:
             flags.append(FlagView(turn.index, turn.trainee_line, f.category, f.start, f.end, f.rule, f.severity,
-                                  f.explanation, f.suggestion))
+                                  f.explanation, f.suggestion, f.source, f.score, f.example))
     cues = track_cues(persona, session.turns, lambda t: t.index in controlling_turns)
     points = [Point(0, session.turns[0].trust_before, session.turns[0].motivation_before, session.turns[0].phase_before)
               ] if session.turns else [Point(0, session.state.trust, session.state.motivation, session.state.phase)]

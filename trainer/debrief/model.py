@@ -22,6 +22,9 @@ class FlagView:
     severity: int  # 1 (mild) .. 3 (strong)
     explanation: str  # why it lands badly, with the study reference
     suggestion: str  # an autonomy-supportive rephrasing
+    source: str = "lexicon"  # "lexicon" (a word rule: exact span) or "model" (the meaning model: the whole line)
+    score: float | None = None  # model flags: the model's score for the category, when known
+    example: str = ""  # model flags: the closest labelled example of the category, as an illustration
 
 
 def first_per_category(flags) -> list[FlagView]:

@@ -27,6 +27,20 @@ def highlight_spans(text: str, spans) -> str:
     return "".join(out)
 
 
+def source_note(f, lang: str) -> str:
+    """Which source found a flag: "woordenlijst" (a word rule, exact words) or "betekenis" (the meaning model, the
+    whole line) with its score. The renderers show it for model flags only (the word list is the default source,
+    and debriefs of authored choices look as before)."""
+    source = getattr(f, "source", "lexicon")
+    note = t("source_model" if source == "model" else "source_lexicon", lang)
+    score = getattr(f, "score", None)
+    return f"{note} {score:.2f}" if source == "model" and score is not None else note
+
+
+def _model_note(f, lang: str) -> str:
+    return f"; {source_note(f, lang)}" if getattr(f, "source", "lexicon") == "model" else ""
+
+
 def bar(value: int, width: int = 20) -> str:
     filled = round(value / 100 * width)
     return "█" * filled + "·" * (width - filled)
@@ -62,6 +76,9 @@ def render_text(d: Debrief, lang: str = "nl") -> str:
         add(f"    “{highlight_spans(text, [(f.start, f.end) for f in flags])}”")
         for f in first_per_category(flags):
             prefix = f"{label(CATEGORY_LABELS, f.category, lang)} — " if len(flags) > 1 else ""
+            if f.source == "model":
+                add(f"    {prefix}{source_note(f, lang)}"
+                    + (f"; {t('model_example', lang)}: “{f.example}”" if f.example else ""))
             add(f"    {prefix}{t('why_it_hurts', lang)}: {f.explanation}")
             add(f"    {prefix}{t('better', lang)}: {f.suggestion}")
     add("")

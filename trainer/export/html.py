@@ -72,6 +72,15 @@ footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); border-top: 1p
 """
 
 
+def _source(f, lang: str) -> str:
+    """", betekenis 0.87" for a flag of the meaning model (lexicon flags: nothing, as before)."""
+    if getattr(f, "source", "lexicon") != "model":
+        return ""
+    from trainer.debrief.render import source_note
+
+    return ", " + _e(source_note(f, lang))
+
+
 def _e(value) -> str:
     return escape("" if value is None else str(value), quote=True)
 
@@ -242,7 +251,7 @@ def _article(rec, lang: str) -> str:
         out.append(f'<h3>{_e(label(CATEGORY_LABELS, category, lang))} ({len(flags)}×)</h3>')
         for f in flags:
             out.append(f'<blockquote><span class="muted">{_e(t("turn", lang))} {f.turn}, {_e(t("severity", lang))} '
-                       f'{f.severity}/3:</span> {highlight(f.text, [(f.start, f.end)])}</blockquote>')
+                       f'{f.severity}/3{_source(f, lang)}:</span> {highlight(f.text, [(f.start, f.end)])}</blockquote>')
         for why in dict.fromkeys(f.explanation for f in flags):
             out.append(f'<div><span class="label">{_e(t("why", lang))}:</span> {_e(why)}</div>')
         for better in dict.fromkeys(f.suggestion for f in flags):

@@ -13,9 +13,9 @@ from trainer.freetext.picks import own_picks, typed_picks
 
 
 def _analyse(text: str):
-    from trainer.debrief.analyser import analyse
+    from trainer.wiring import typed_analyser
 
-    return analyse(text)
+    return typed_analyser()(text)  # lexicon + meaning model for the trainee's own words
 
 
 def _session(target) -> Session:
@@ -50,7 +50,8 @@ def play(target, result: MatchResult, choice: str | None = None) -> Turn:
     analysis = _analyse(text)
     if result.kind == "fallback" and choice is None:
         extra = typed_picks(s, text, analysis)
-        return target.fallback(text, codes=tuple(analysis.codes), extra_picks=extra)
+        return target.fallback(text, codes=tuple(analysis.codes), extra_picks=extra,
+                               detected=tuple(sorted(set(analysis.categories))))
     confirmed = choice is not None
     cid = choice if choice is not None else result.best.id
     cand = next((c for c in result.ranked if c.id == cid), None)
@@ -60,7 +61,8 @@ def play(target, result: MatchResult, choice: str | None = None) -> Turn:
     score = round(cand.score if cand is not None else result.score, 4)
     own = own_picks(s, opened[cid].choice, text, analysis, score, confirmed=confirmed)
     extra = typed_picks(s, text, analysis, exclude=opened[cid].choice.picks_up)
-    return target.choose(cid, typed=text, score=score, extra_picks=extra, own_picks=own)
+    return target.choose(cid, typed=text, score=score, extra_picks=extra, own_picks=own,
+                         detected=tuple(sorted(set(analysis.categories))))
 
 
 def play_typed(session, text: str, run=None, settings: Settings = DEFAULT) -> Turn:

@@ -210,6 +210,8 @@ def controlling_untagged(ctx: Context) -> list[Diagnostic]:
         if not getattr(result, "controlling", False):
             continue
         found = sorted({f"{flag.category}: '{place.choice.text[flag.start:flag.end]}'"
+                        if getattr(flag, "source", "lexicon") != "model" else
+                        f"{flag.category}: whole line, by meaning, score {flag.score:.2f}"
                         for flag in getattr(result, "flags", ())
                         if isinstance(getattr(flag, "start", None), int)})
         detail = f" ({'; '.join(found)})" if found else ""

@@ -183,6 +183,9 @@ class ConversationScreen(Screen):
     def _prepare(self, run) -> None:
         try:
             self.freetext.prepare(run)
+            from trainer.wiring import typed_analyser
+
+            typed_analyser().warm()  # the meaning model for typed lines (about 2 s), off the event loop
         except Exception:  # noqa: BLE001 - only a head start: a real problem surfaces on the first match
             pass
 

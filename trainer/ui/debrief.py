@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 
 from trainer.debrief.model import first_per_category
+from trainer.debrief.render import source_note
 from trainer.i18n import CATEGORY_LABELS, LEVEL_LABELS, MI_LABELS, PHASE_LABELS, label, outcome_label, t
 from trainer.ui.chart import render_chart
 from trainer.ui.conversation import meter_changes
@@ -164,6 +165,10 @@ class DebriefScreen(Screen):
             text.append("“").append_text(words).append("”")
             for f in first_per_category(flags):
                 prefix = f"{label(CATEGORY_LABELS, f.category, lang)} — " if len(flags) > 1 else ""
+                if f.source == "model":
+                    text.append(f"\n{prefix}{source_note(f, lang)}", style="dim")
+                    if f.example:
+                        text.append(f"\n{t('model_example', lang)}: “{f.example}”", style="dim")
                 text.append(f"\n{prefix}{t('why_it_hurts', lang)}: ", style="bold")
                 text.append(f.explanation)
                 text.append(f"\n{prefix}{t('better', lang)}: ", style="bold")

