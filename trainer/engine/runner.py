@@ -44,15 +44,23 @@ class Run:
 
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
                extra_picks: tuple[str, ...] = (), own_picks: tuple[str, ...] | None = None,
-               detected: tuple[str, ...] | None = None) -> Turn:
+               detected: tuple[str, ...] | None = None, codes: tuple[str, ...] | None = None,
+               act: str | None = None) -> Turn:
         turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks,
-                                   detected=detected)
+                                   detected=detected, codes=codes, act=act)
         self.journal.record_turn(turn, picks=tuple(extra_picks), own_picks=own_picks)
         return turn
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
-                 detected: tuple[str, ...] | None = None) -> Turn:
-        turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected)
+                 detected: tuple[str, ...] | None = None, act: str | None = None) -> Turn:
+        turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected, act=act)
+        self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes)
+        return turn
+
+    def react(self, typed: str, act: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
+              detected: tuple[str, ...] | None = None, reaction: str | None = None, line: int | None = None) -> Turn:
+        turn = self.session.react(typed, act, codes=codes, extra_picks=extra_picks, detected=detected,
+                                  reaction=reaction, line=line)
         self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes)
         return turn
 
