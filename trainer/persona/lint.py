@@ -1,4 +1,4 @@
-"""Lint: warnings about a valid persona that is likely not what the trainer meant (codes KM101-KM110).
+"""Lint: warnings about a valid persona that is likely not what the trainer meant (codes KM101-KM114).
 
 Each check is a plain function of a `Context` that returns diagnostics. They are static and fast: the graph
 of choices (`flow`) and the values that matter for each condition (`satisfy`); the full state space is the
@@ -242,8 +242,99 @@ def nodes_without_open_choice(ctx: Context) -> list[Diagnostic]:
 
 _ORDER = attrgetter("file", "line", "col", "code", "message", "severity")  # Diagnostic's order, sorted in C
 
+# --- reactions (KM111-KM114): how the persona answers typed lines that fit no choice ---------------------------
+
+COMMON_ACTS = ("open_question", "simple_reflection", "complex_reflection", "affirmation", "directive")
+
+
+def _reaction_path(ctx: Context, i: int) -> tuple:
+    return ("reactions", i, "id") if ctx.persona.reactions[i].id else ("reactions", i)
+
+
+def unused_reactions(ctx: Context) -> list[Diagnostic]:
+    """KM111: a reaction no typed line can ever get, because more specific rules (or rules written before it)
+    always win, or its nodes are never reached."""
+    from trainer.persona.reactions import reaction_id, select
+    from trainer.vocab import ACTS, CONTROLLING_CATEGORIES, PHASES
+
+    rules = ctx.persona.reactions
+    if not rules:
+        return []
+    reached = ctx.flow.reachable()
+    nodes = [n.id for n in ctx.persona.nodes if n.id in reached]
+    used: set[int] = set()
+    category_sets = [()] + [(c,) for c in sorted({c for r in rules for c in r.categories} | set(CONTROLLING_CATEGORIES))]
+    for node in nodes:
+        for phase in PHASES:
+            for act in ACTS:
+                for cats in category_sets:
+                    k = select(ctx.persona, node, phase, act, cats)
+                    if k is not None:
+                        used.add(k)
+    return [ctx.warn(_reaction_path(ctx, i), "KM111",
+                     f"reaction '{reaction_id(ctx.persona, i)}' is never used: in every situation it covers another "
+                     "reaction wins (a more specific one, or an equal one written earlier)"
+                     + ("" if any(n in reached for n in r.nodes) or not r.nodes else ", and its nodes are never reached"))
+            for i, r in enumerate(rules) if i not in used]
+
+
+def repeated_reaction_lines(ctx: Context) -> list[Diagnostic]:
+    """KM112: a reaction line written twice (the copy is never said), or a reaction with one line only (the
+    persona says exactly the same thing every time)."""
+    from trainer.persona.reactions import reaction_id
+
+    out = []
+    first: dict[str, str] = {}
+    for i, rule in enumerate(ctx.persona.reactions):
+        rid = reaction_id(ctx.persona, i)
+        for k, line in enumerate(rule.say):
+            key = " ".join(line.split()).lower()
+            if key in first:
+                out.append(ctx.warn(("reactions", i, "say", k), "KM112",
+                                    f"this line is already written in reaction '{first[key]}'; the copy is never said"))
+            else:
+                first[key] = rid
+        if len(rule.say) == 1:
+            out.append(ctx.warn(("reactions", i, "say"), "KM112",
+                                f"reaction '{rid}' has one line only: the persona says it word for word every time "
+                                "(write two or three)"))
+    return out
+
+
+def acts_without_reaction(ctx: Context) -> list[Diagnostic]:
+    """KM113 (info): with reactions written, a common act that gets no reaction in some phase at some reachable
+    node: a trainee who types such a line there only hears the fallback."""
+    from trainer.persona.reactions import select
+    from trainer.vocab import PHASES
+
+    if not ctx.persona.reactions:
+        return []
+    reached = ctx.flow.reachable()
+    nodes = [n.id for n in ctx.persona.nodes if n.id in reached]
+    out = []
+    for act in COMMON_ACTS:
+        missing = [ph for ph in PHASES if any(select(ctx.persona, n, ph, act) is None for n in nodes)]
+        if missing:
+            out.append(ctx.warn(("reactions",), "KM113",
+                                f"no reaction for act '{act}' in phase {', '.join(missing)}: a typed line of that "
+                                "kind gets only the fallback there", severity=INFO))
+    return out
+
+
+def reactions_moving_everywhere(ctx: Context) -> list[Diagnostic]:
+    """KM114: a reaction with `next` but without `nodes:` moves the conversation to the same place from every
+    node, also from nodes far past it (a way back, or an early ending); usually it was meant for one node."""
+    from trainer.persona.reactions import reaction_id
+
+    return [ctx.warn(("reactions", i, "next"), "KM114",
+                     f"reaction '{reaction_id(ctx.persona, i)}' moves to '{r.next}' from every node; add 'nodes:' "
+                     "to say where it applies")
+            for i, r in enumerate(ctx.persona.reactions) if r.next and not r.nodes]
+
+
 CHECKS = (never_open_choices, unreachable_nodes, traps, unreached_endings, cues_not_picked_up, cues_not_offered,
-          controlling_untagged, choices_without_examples, nodes_without_open_choice)
+          controlling_untagged, choices_without_examples, nodes_without_open_choice, unused_reactions,
+          repeated_reaction_lines, acts_without_reaction, reactions_moving_everywhere)
 
 
 def lint(persona: Persona, src: Source, analyse: Callable | None = None) -> list[Diagnostic]:
