@@ -40,6 +40,10 @@ CODES = {
     "KM108": "keuze zonder voorbeeldzinnen",
     "KM109": "cue wordt nergens aangeboden",
     "KM110": "node zonder open keuze in een bereikbare toestand",
+    "KM111": "reactie wordt nooit gebruikt",
+    "KM112": "reactiezin dubbel of maar één zin",
+    "KM113": "soort zin zonder reactie",
+    "KM114": "reactie met `next` geldt voor elke node",
 }
 
 
