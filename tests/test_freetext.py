@@ -14,7 +14,7 @@ from trainer.engine.journal import open_session, read_journal
 from trainer.engine.runner import Run
 from trainer.engine.session import Session
 from trainer.engine.testplan import Plan, run_plan
-from trainer.freetext import STRONG_MATCH, index_for, match, own_picks, play, play_typed, prepare, typed_picks
+from trainer.freetext import STRONG_MATCH, Settings, index_for, match, own_picks, play, play_typed, prepare, typed_picks
 from trainer.freetext.evaluate import eval_files, evaluate, figures, load_eval
 from trainer.freetext.matcher import content_key
 from trainer.freetext.text import content_stems, pattern_matches, word_features
@@ -269,16 +269,17 @@ def test_strong_match_keeps_the_choices_pickup(vera):
 def test_journal_round_trip_with_typed_turns(vera_path, tmp_path):
     run = Run.start(str(vera_path), tmp_path / "sessions", default_analyser(), free_text=True)
     play_typed(run.session, OFF_TOPIC, run=run)                                      # fallback
-    play_typed(run.session, "Die brief heeft u echt geraakt, hè?", run=run)          # typed pick-up, weak match
-    tie = match(run.session, "hoe is het")
+    play_typed(run.session, "Die brief heeft u echt geraakt, hè?", run=run)  # fits no choice; typed pick-up
+    play_typed(run.session, "Wat deed u voor werk, al die jaren?", run=run)     # a match
+    tie = match(run.session, "hoe is het", Settings(meaning_tie=1.0, meaning_below=0.0))  # force the tie flow
     assert tie.kind == "tie"
     play(run, tie, choice="hoe_thuis")                                               # tie, trainee picked
     events = read_journal(run.journal.path).events
-    assert [e["type"] for e in events] == ["fallback", "choose", "choose"]
-    assert events[0]["typed"] == OFF_TOPIC and events[0]["choice"] is None
-    assert events[1]["typed"] and "score" in events[1] and "brief" in events[1]["picks"]
-    assert events[1].get("own_picks") in (None, [])  # a weak match does not earn the choice's own pick-up
-    assert events[2]["choice"] == "hoe_thuis" and events[2]["typed"] == "hoe is het"
+    assert [e["type"] for e in events] == ["fallback", "fallback", "choose", "choose"]
+    assert events[0]["typed"] == OFF_TOPIC and events[0]["choice"] is None and events[0]["codes"] == []
+    assert "brief" in events[1]["picks"] and events[1]["act"]
+    assert events[2]["choice"] == "werk" and "score" in events[2] and events[2]["codes"]
+    assert events[3]["choice"] == "hoe_thuis" and events[3]["typed"] == "hoe is het"
 
     resumed = open_session(run.journal.path, default_analyser())
     assert resumed.session.turns == run.session.turns
