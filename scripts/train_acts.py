@@ -5,8 +5,10 @@
                                      (trained on train + dev with the chosen C)
     scripts/train_acts.py --dev      only report dev accuracy per C (no file written)
 
-Data: tests/data/corpus/*.yaml (the writers' files, byte-identical to main) and tests/data/acts_extra.yaml (our own
-corrections and additions, same format). Dev split: a line is dev when blake2b(text) mod 5 == 0 (20 %,
+Data: tests/data/corpus/*.yaml (the writers' files, byte-identical to main), tests/data/acts_extra.yaml (our own
+corrections and additions, same format; optional) and, for training only, the shipped personas' choice texts and
+examples whose single MI code names one act (complex_reflection -> complex_reflection, affirm -> affirmation,
+confront -> directive, ...; `question` is left out: open or closed is not in the code). Dev split: a line is dev when blake2b(text) mod 5 == 0 (20 %,
 deterministic, independent of file order). The holdout (tests/data/corpus_holdout/) is never read here.
 Needs scikit-learn (the `test` extra); the model written is plain numpy arrays.
 """
@@ -51,6 +53,25 @@ def corpus_items() -> list[dict]:
     return out
 
 
+CODE_ACT = {"simple_reflection": "simple_reflection", "complex_reflection": "complex_reflection", "affirm": "affirmation",
+            "giving_information": "giving_information", "persuade": "advice",
+            "persuade_with_permission": "advice_with_permission", "emphasizing_autonomy": "autonomy_support",
+            "seeking_collaboration": "seeking_collaboration", "confront": "directive"}
+
+
+def persona_items() -> list[dict]:
+    from trainer.persona.loader import load_persona
+
+    out = []
+    for path in sorted((ROOT / "personas").glob("*.yaml")):
+        for node in load_persona(path).persona.nodes:
+            for c in node.choices:
+                if len(c.codes) == 1 and c.codes[0] in CODE_ACT:
+                    for text in [c.text, *c.examples]:
+                        out.append({"act": CODE_ACT[c.codes[0]], "text": " ".join(text.split())})
+    return out
+
+
 def is_dev(text: str) -> bool:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()[0] % 5 == 0
 
@@ -64,29 +85,35 @@ def embed(texts: list[str]) -> np.ndarray:
     return x
 
 
-def fit(x, y, c: float):
+PERSONA_WEIGHT = 0.25  # the personas' lines are many and alike; they help, but must not outvote the corpus
+
+
+def fit(x, y, c: float, w=None):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y, sample_weight=w)
 
 
 def main(argv: list[str]) -> int:
     items = corpus_items()
-    texts = [it["text"] for it in items]
-    y = np.array([ACTS.index(it["act"]) for it in items])
+    known = {it["text"] for it in items}
+    extra = [it for it in persona_items() if it["text"] not in known]
+    texts = [it["text"] for it in items] + [it["text"] for it in extra]
+    y = np.array([ACTS.index(it["act"]) for it in items + extra])
     x = embed(texts)
-    dev = np.array([is_dev(t) for t in texts])
-    print(f"{len(items)} lines ({(~dev).sum()} train, {dev.sum()} dev)")
+    dev = np.array([is_dev(t) for t in texts[:len(items)]] + [False] * len(extra))  # dev: corpus lines only
+    weight = np.array([1.0] * len(items) + [PERSONA_WEIGHT] * len(extra))
+    print(f"{len(items)} corpus lines + {len(extra)} persona lines ({(~dev).sum()} train, {dev.sum()} dev)")
     best = None
     for c in C_GRID:
-        acc = float((fit(x[~dev], y[~dev], c).predict(x[dev]) == y[dev]).mean())
+        acc = float((fit(x[~dev], y[~dev], c, weight[~dev]).predict(x[dev]) == y[dev]).mean())
         print(f"  C={c:<5} dev accuracy {acc:.3f}")
         if best is None or acc > best[1]:
             best = (c, acc)
     print(f"chosen C={best[0]} (dev {best[1]:.3f})")
     if "--dev" in argv:
         return 0
-    model = fit(x, y, best[0])
+    model = fit(x, y, best[0], weight)
     from trainer.semantic.encoder import model_version
 
     weights = np.zeros((len(ACTS), x.shape[1]), np.float32)

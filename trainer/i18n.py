@@ -299,5 +299,6 @@ STRINGS.update({
                       "en": "  (understood as {act}; no choice fitted, {name} reacts to that)"},
     "ui_free_understood_as": {"nl": "begrepen als {act}; geen keuze paste, {name} reageert daarop",
                               "en": "understood as {act}; no choice fitted, {name} reacts to that"},
-    "typed_reaction": {"nl": "getypt; begrepen als {act}, eigen reactie", "en": "typed; understood as {act}, own reaction"},
+    "reacted_to_typed": {"nl": "geen keuze paste; de persona reageerde op wat u zei",
+                         "en": "no choice fitted; the persona reacted to what you said"},
 })

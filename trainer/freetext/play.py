@@ -19,7 +19,11 @@ from dataclasses import replace
 from trainer.engine.session import Session, SessionError, Turn
 from trainer.freetext.matcher import DEFAULT, MatchResult, Settings, decide, index_for
 from trainer.freetext.picks import own_picks, typed_picks
-from trainer.vocab import ACT_CODES
+from trainer.vocab import ACT_CODES, CONTROLLING_CATEGORIES
+
+# acts that cannot carry an obligation, a threat or a decision taken for the client
+SOFT_ACTS = frozenset({"simple_reflection", "complex_reflection", "affirmation", "summary", "autonomy_support",
+                       "open_question", "seeking_collaboration", "off_topic"})
 
 
 def _analyse(text: str):
@@ -57,6 +61,10 @@ def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
     meaning = meaning_index(s.persona).scores(s.state.node, vector)
     result = decide(index_for(s.persona, settings), s.state.node, text, s.open_choices(), settings, meaning=meaning)
     detected = tuple(sorted(set(_analyse(text).categories))) if text.strip() else ()
+    if guess.act in SOFT_ACTS and set(detected) & set(CONTROLLING_CATEGORIES):
+        # the analyser hears an obligation, a threat, ... in the words: whatever the warm wrapping, the line directs
+        # ("Fijn dat u er bent, u moet wel maandag beginnen"); the act model alone hears the tone more than the point
+        guess = replace(guess, act="directive", runner_up=guess.act)
     reaction = None
     if result.kind == "fallback" and guess.understood and result.reason != "empty":
         index = s.reaction_for(guess.act, detected)
