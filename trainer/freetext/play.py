@@ -48,23 +48,31 @@ def prepare(target, settings: Settings = DEFAULT) -> None:
     meaning_index(persona).prepare()
 
 
+def understand(text: str, vector=None):
+    """(ActGuess, analyser categories) of a typed line: the act model, corrected by what the analyser hears."""
+    from trainer.freetext.acts import classify
+
+    guess = classify(text, vector)
+    detected = tuple(sorted(set(_analyse(text).categories))) if text.strip() else ()
+    if guess.act in SOFT_ACTS and set(detected) & set(CONTROLLING_CATEGORIES):
+        # the analyser hears an obligation, a threat, ... in the words: whatever the warm wrapping, the line directs
+        # ("Fijn dat u er bent, u moet wel maandag beginnen"); the act model alone hears the tone more than the point
+        guess = replace(guess, act="directive", runner_up=guess.act)
+    return guess, detected
+
+
 def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
     """Classify and match typed text at the session's current node. Pure: plays nothing."""
-    from trainer.freetext.acts import classify, line_vector
+    from trainer.freetext.acts import line_vector
     from trainer.freetext.meaning import meaning_index
 
     s = _session(session)
     if s.ended:
         raise SessionError("the conversation has ended")
     vector = line_vector(text)
-    guess = classify(text, vector)
+    guess, detected = understand(text, vector)
     meaning = meaning_index(s.persona).scores(s.state.node, vector)
     result = decide(index_for(s.persona, settings), s.state.node, text, s.open_choices(), settings, meaning=meaning)
-    detected = tuple(sorted(set(_analyse(text).categories))) if text.strip() else ()
-    if guess.act in SOFT_ACTS and set(detected) & set(CONTROLLING_CATEGORIES):
-        # the analyser hears an obligation, a threat, ... in the words: whatever the warm wrapping, the line directs
-        # ("Fijn dat u er bent, u moet wel maandag beginnen"); the act model alone hears the tone more than the point
-        guess = replace(guess, act="directive", runner_up=guess.act)
     reaction = None
     if result.kind == "fallback" and guess.understood and result.reason != "empty":
         index = s.reaction_for(guess.act, detected)
