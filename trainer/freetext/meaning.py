@@ -18,6 +18,10 @@ import numpy as np
 from trainer.persona.model import Persona
 
 CENTROID = 0.5
+# Below this best cosine with every authored line of the persona, a typed line is about something else (off topic):
+# the persona falls back instead of reacting. Chosen on the evaluation sets (tests/data/freetext_eval: 1 % of the
+# on-topic lines score below 0.50) and the benchmark's off-topic list (16 of 26 below 0.45).
+TOPIC_BELOW = 0.45
 
 
 class MeaningIndex:
@@ -65,6 +69,11 @@ class MeaningIndex:
             self.node(node_id)
         self.encoder.save()
         return self
+
+    def topical(self, query: np.ndarray) -> float:
+        """How close the line comes to anything said in this conversation: the best cosine with any choice text or
+        example of any node (embeds the nodes not indexed yet; prepare() does that up front)."""
+        return max(float((self.node(n)[2] @ query).max()) for n in self.nodes)
 
     def scores(self, node_id: str, query: np.ndarray) -> dict[int, tuple[float, str]]:
         """Per choice index: (meaning score, the authored text closest in meaning)."""

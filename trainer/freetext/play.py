@@ -64,17 +64,19 @@ def understand(text: str, vector=None):
 def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
     """Classify and match typed text at the session's current node. Pure: plays nothing."""
     from trainer.freetext.acts import line_vector
-    from trainer.freetext.meaning import meaning_index
+    from trainer.freetext.meaning import TOPIC_BELOW, meaning_index
 
     s = _session(session)
     if s.ended:
         raise SessionError("the conversation has ended")
     vector = line_vector(text)
     guess, detected = understand(text, vector)
-    meaning = meaning_index(s.persona).scores(s.state.node, vector)
+    mindex = meaning_index(s.persona)
+    meaning = mindex.scores(s.state.node, vector)
     result = decide(index_for(s.persona, settings), s.state.node, text, s.open_choices(), settings, meaning=meaning)
     reaction = None
-    if result.kind == "fallback" and guess.understood and result.reason != "empty":
+    if result.kind == "fallback" and guess.understood and result.reason != "empty" and \
+            mindex.topical(vector) >= TOPIC_BELOW:
         index = s.reaction_for(guess.act, detected)
         if index is not None:
             from trainer.persona.reactions import reaction_id
@@ -84,8 +86,16 @@ def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
                    detected=detected, reaction=reaction)
 
 
-def _codes(result: MatchResult) -> tuple[str, ...]:
-    return ACT_CODES.get(result.act, ()) if result.act else ()
+def _codes(result: MatchResult, choice=None, score: float = 0.0) -> tuple[str, ...]:
+    """What the rubric counts for a typed line: the codes of its act. Played as an authored choice, the choice's own
+    codes only when the act's codes are not among them and the line is a close paraphrase of it (score >=
+    STRONG_MATCH): the words then do what the authored choice does, whatever the act model made of them."""
+    from trainer.freetext.picks import STRONG_MATCH
+
+    codes = ACT_CODES.get(result.act, ()) if result.act else ()
+    if choice is not None and not set(codes) & set(choice.codes) and score >= STRONG_MATCH:
+        return tuple(choice.codes)
+    return codes
 
 
 def play(target, result: MatchResult, choice: str | None = None) -> Turn:
@@ -117,7 +127,7 @@ def play(target, result: MatchResult, choice: str | None = None) -> Turn:
     own = own_picks(s, opened[cid].choice, text, analysis, score, confirmed=confirmed)
     extra = typed_picks(s, text, analysis, exclude=opened[cid].choice.picks_up, act=act)
     return target.choose(cid, typed=text, score=score, extra_picks=extra, own_picks=own, detected=detected,
-                         codes=_codes(result) if act is not None else None, act=act)
+                         codes=_codes(result, opened[cid].choice, score) if act is not None else None, act=act)
 
 
 def play_typed(session, text: str, run=None, settings: Settings = DEFAULT) -> Turn:
