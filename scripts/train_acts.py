@@ -4,7 +4,8 @@
     scripts/train_acts.py            train on the train split, print dev accuracy per C, write the model with the
                                      best C (trained on the train split only, so the dev figure stays honest)
     scripts/train_acts.py --dev      only report dev accuracy per C (no file written)
-    options: --personas (add the personas' lines), --no-cues (meaning vector only), --confusion
+    options: --personas (add the personas' lines), --no-cues (meaning vector only), --no-categories (no analyser
+             features), --confusion
 
 Data: tests/data/corpus/*.yaml (the writers' files, byte-identical to main), tests/data/acts_extra.yaml (our own
 corrections and additions, same format; optional) and, for training only, the shipped personas' choice texts and
@@ -109,7 +110,13 @@ def main(argv: list[str]) -> int:
         texts = texts[:len(items)]
         y = y[:len(items)]
     vectors = embed(texts)
-    x = np.stack([features(t, v) for t, v in zip(texts, vectors)]) if "--no-cues" not in argv else vectors
+    if "--no-cues" in argv:
+        x = vectors
+    else:
+        from trainer.debrief.analyser import analyse  # the lexicon analyser: what typed_analyser() is until issue 11
+
+        cats = [None] * len(texts) if "--no-categories" in argv else [analyse(t).categories for t in texts]
+        x = np.stack([features(t, v, c) for t, v, c in zip(texts, vectors, cats)])
     dev = np.array([is_dev(t) for t in texts[:len(items)]] + [False] * len(extra))  # dev: corpus lines only
     weight = np.array([1.0] * len(items) + [PERSONA_WEIGHT] * len(extra))
     print(f"{len(items)} corpus lines + {len(extra)} persona lines ({(~dev).sum()} train, {dev.sum()} dev)")

@@ -182,3 +182,14 @@ def test_lint_reports_unused_repeated_and_everywhere_reactions(tmp_path):
     shipped = [d for p in sorted(PERSONAS.glob("*.yaml")) for d in lint_file(str(p))
                if d.code in ("KM111", "KM112", "KM113", "KM114")]
     assert shipped == []
+
+
+def test_trainer_match_shows_the_act_and_the_reaction(capsys):
+    from trainer.cli import main
+
+    code = main(["match", "trees", "hoe_is_het_hier", "Wat zou u zelf het liefst willen doen met uw tijd?"])
+    out = capsys.readouterr().out
+    assert code in (0, None)
+    assert "act: open_question" in out and "no choice fits" in out and "-> reaction vraag_" in out
+    main(["match", "trees", "hoe_is_het_hier", "Heeft u de wedstrijd van Ajax gisteren nog gezien?"])
+    assert "the persona's fallback" in capsys.readouterr().out

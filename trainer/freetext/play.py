@@ -52,8 +52,8 @@ def understand(text: str, vector=None):
     """(ActGuess, analyser categories) of a typed line: the act model, corrected by what the analyser hears."""
     from trainer.freetext.acts import classify
 
-    guess = classify(text, vector)
     detected = tuple(sorted(set(_analyse(text).categories))) if text.strip() else ()
+    guess = classify(text, vector, detected)
     if guess.act in SOFT_ACTS and set(detected) & set(CONTROLLING_CATEGORIES):
         # the analyser hears an obligation, a threat, ... in the words: whatever the warm wrapping, the line directs
         # ("Fijn dat u er bent, u moet wel maandag beginnen"); the act model alone hears the tone more than the point
