@@ -202,7 +202,7 @@ def act_accuracy() -> dict:
             codes = tuple(analyse(it["text"]).codes)
             mi_old += (codes[:1] == gold[:1]) if gold else not codes
         n = len(items)
-        out[f"acts {name} ({n} lines): act accuracy new, model alone / with the analyser (target >= 0.8)"] = (
+        out[f"acts {name} ({n} lines): act accuracy new, without / with the analyser categories (as played; target >= 0.8)"] = (
             f"{model_only / n:.1%} / {exact / n:.1%}")
         out[f"acts {name}: MI-code family right, old analyser guess / new act model"] = f"{mi_old / n:.1%} / {mi_new / n:.1%}"
     return out
