@@ -15,6 +15,10 @@ Figures
   sharing few words, so this is a harder test than the eval; it is what the thresholds were chosen on (the
   matcher's constants were never fitted to the eval lines).
 - speed: one line at a node with 4 choices x 10 examples (target < 5 ms), and the one-off index build per persona.
+- issue 12, old vs new side by side: act accuracy on the corpus dev split and, once copied in, the frozen holdout
+  (tests/data/corpus_holdout); top-1 on held-out paraphrases (tests/data/freetext_heldout, few shared words,
+  never tuned on); the scripted conversations (tests/data/freetext_scripts: fallbacks, repeated persona lines);
+  typed-line latency p95 with the model warm.
 """
 
 from __future__ import annotations
@@ -164,6 +168,150 @@ def evaluation(personas: dict, misses: bool = False) -> tuple[dict, list]:
     return out, wrong
 
 
+# --- issue 12: old (TF-IDF, analyser codes, fallback) side by side with new (meaning, acts, reactions) -----------
+
+def _act_sets() -> dict:
+    """Labelled lines for act accuracy: the corpus dev split (scripts/train_acts.py) and the frozen holdout."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_acts import corpus_items, is_dev, load_items
+
+    sets = {"dev": [it for it in corpus_items() if is_dev(it["text"])]}
+    holdout = sorted((ROOT / "tests" / "data" / "corpus_holdout").glob("holdout7_*.yaml"))
+    if holdout:
+        sets["holdout"] = load_items(holdout)
+    return sets
+
+
+def act_accuracy() -> dict:
+    from trainer.debrief.analyser import analyse
+    from trainer.freetext.acts import classify
+    from trainer.freetext.play import understand
+    from trainer.vocab import ACT_CODES
+
+    out = {}
+    for name, items in _act_sets().items():
+        if not items:
+            continue
+        exact = model_only = mi_new = mi_old = 0
+        for it in items:
+            gold = ACT_CODES[it["act"]]
+            model_only += classify(it["text"]).act == it["act"]
+            guess = understand(it["text"])[0].act
+            exact += guess == it["act"]
+            mi_new += ACT_CODES[guess] == gold
+            codes = tuple(analyse(it["text"]).codes)
+            mi_old += (codes[:1] == gold[:1]) if gold else not codes
+        n = len(items)
+        out[f"acts {name} ({n} lines): act accuracy new, without / with the analyser categories (as played; target >= 0.8)"] = (
+            f"{model_only / n:.1%} / {exact / n:.1%}")
+        out[f"acts {name}: MI-code family right, old analyser guess / new act model"] = f"{mi_old / n:.1%} / {mi_new / n:.1%}"
+    return out
+
+
+def heldout_paraphrases(personas: dict) -> dict:
+    """Top-1 on tests/data/freetext_heldout (paraphrases with few shared words, never tuned on)."""
+    import yaml
+
+    from trainer.engine.session import Session
+    from trainer.freetext import match
+    from trainer.freetext.matcher import decide, index_for
+
+    old = new = n = 0
+    for path in sorted((ROOT / "tests" / "data" / "freetext_heldout").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        persona = personas.get(data["persona"])
+        for line in data["lines"]:
+            session = Session(persona, start=line["node"], meters=line.get("meters", data.get("meters")))
+            r_old = decide(index_for(persona), line["node"], line["typed"], session.open_choices())
+            r_new = match(session, line["typed"])
+            n += 1
+            old += r_old.kind != "fallback" and r_old.best.id == line["expect"]
+            new += r_new.kind != "fallback" and r_new.best.id == line["expect"]
+    return {f"held-out paraphrases ({n}): top-1 old TF-IDF / new words+meaning (target >= 90 %)":
+            f"{old / n:.1%} / {new / n:.1%}"}
+
+
+def _script_run(persona, lines: list[str], new: bool) -> tuple[int, int, list[str]]:
+    """Play typed lines from the start; (fallbacks, most times one persona line was said, what was said)."""
+    from collections import Counter
+
+    from trainer.engine.session import Session
+    from trainer.freetext import play_typed
+    from trainer.freetext.matcher import decide, index_for
+    from trainer.wiring import default_analyser
+
+    session = Session(persona, analyser=default_analyser())
+    said = [session.current_line()]
+    fallbacks = 0
+    for text in lines:
+        if session.ended:
+            break
+        if new:
+            turn = play_typed(session, text)
+        else:  # the old way: TF-IDF match or fallback; after a fallback the node's line was shown again
+            r = decide(index_for(persona), session.state.node, text, session.open_choices())
+            turn = session.fallback(text) if r.kind == "fallback" else session.choose(r.best.id, typed=text)
+        fallbacks += turn.choice_id is None and turn.reaction is None
+        said.append(turn.reply)
+        if not new and turn.choice_id is None and not session.ended:
+            said.append(session.compiled.line(session.node, session.phase))
+    return fallbacks, max(Counter(said).values()), said
+
+
+def scripted(personas: dict, show: bool = False) -> dict:
+    import yaml
+
+    out = {}
+    for path in sorted((ROOT / "tests" / "data" / "freetext_scripts").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        persona = personas[data["persona"]]
+        fo, ro, _ = _script_run(persona, data["lines"], new=False)
+        fn, rn, said = _script_run(persona, data["lines"], new=True)
+        out[f"script {data['persona']} ({len(data['lines'])} lines): fallbacks old / new (target <= 1); "
+            "most repeats of a line old / new (target < 3)"] = f"{fo} / {fn}; {ro} / {rn}"
+        if show:
+            for text, reply in zip(data["lines"], said[1:]):
+                print(f"  {data['persona']}: > {text}\n      {reply}")
+    return out
+
+
+def typed_latency(personas: dict) -> dict:
+    from trainer.engine.session import Session
+    from trainer.freetext import match, prepare
+    from trainer.freetext.matcher import decide, index_for
+
+    persona = personas["trees"]
+    session = Session(persona)
+    prepare(session)
+    lines = ["Hoe is het om hier te zitten?", "U ziet er tegenop, merk ik.", "Wat zou u zelf willen?",
+             "U moet wel iets gaan doen.", "Wat voor werk deed u vroeger?", "Mooi weer vandaag"]
+    match(session, lines[0])
+    old, new = [], []
+    for k in range(200):
+        text = f"{lines[k % len(lines)]} {k}"  # a new line each time: no cache helps
+        t0 = time.perf_counter()
+        decide(index_for(persona), session.state.node, text, session.open_choices())
+        t1 = time.perf_counter()
+        match(session, text)
+        t2 = time.perf_counter()
+        old.append(t1 - t0)
+        new.append(t2 - t1)
+    old.sort()
+    new.sort()
+    p95 = int(len(new) * 0.95)
+    return {"typed line, model warm: p95 ms old TF-IDF / new (embed + acts + words + meaning; target <= 50)":
+            f"{old[p95] * 1000:.1f} / {new[p95] * 1000:.1f}"}
+
+
+def issue12(personas: dict, show: bool = False) -> dict:
+    out = {}
+    out.update(act_accuracy())
+    out.update(heldout_paraphrases(personas))
+    out.update(scripted(personas, show))
+    out.update(typed_latency(personas))
+    return out
+
+
 def bench(misses: bool = False) -> dict:
     from trainer.freetext.matcher import DEFAULT, Settings
 
@@ -177,6 +325,7 @@ def bench(misses: bool = False) -> dict:
     out["  same without the other-node rule"] = (
         f"{plain['top1']:.1%} / {plain['fallback_precision']:.1%} / {plain['fallback_recall']:.1%}")
     out.update(fast)
+    out.update(issue12(personas, show=misses))
     if misses:
         for pid, o in wrong:
             print(f"  miss {pid}/{o.node}: expected {o.expect}, got {o.kind} {o.best} ({o.score:.3f}): {o.typed}")

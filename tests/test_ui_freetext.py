@@ -33,7 +33,7 @@ def only_fixture_personas(monkeypatch, tmp_path):
 def always_tie(monkeypatch):
     """Every line that is not a fallback becomes a tie: the tie flow is tested, not the matcher's tuning."""
     real = freetext.match
-    wide = freetext.Settings(tie_margin=1.0)
+    wide = freetext.Settings(tie_margin=1.0, meaning_tie=1.0)
     monkeypatch.setattr(freetext, "match", lambda session, text: real(session, text, wide))
 
 

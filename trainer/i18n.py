@@ -100,6 +100,8 @@ def effect_reason(source: str, lang: str = "nl") -> str:
     """Short reason for a meter change, e.g. 'controlerend taalgebruik: verplichting'."""
     if source.startswith("sensitivity:"):
         return label(CATEGORY_LABELS, source.split(":", 1)[1], lang)
+    if source == "reaction":
+        return t("reason_reaction", lang)
     return t("reason_fallback" if source == "fallback" else "reason_choice", lang)
 
 MI_LABELS: dict[str, dict[str, str]] = {
@@ -292,4 +294,30 @@ STRINGS.update({
                           "with: trainer play --resume {id}"},
     "start_failed": {"nl": "{why}. Kies een andere map met --sessions DIR (of GESPREKSTRAINER_SESSIONS).",
                      "en": "{why}. Choose another folder with --sessions DIR (or GESPREKSTRAINER_SESSIONS)."},
+})
+
+# free text answered by a persona's `reactions:` (issue 12): how a typed line was understood
+ACT_LABELS: dict[str, dict[str, str]] = {
+    "open_question": {"nl": "open vraag", "en": "open question"},
+    "closed_question": {"nl": "gesloten vraag", "en": "closed question"},
+    "simple_reflection": {"nl": "enkelvoudige reflectie", "en": "simple reflection"},
+    "complex_reflection": {"nl": "complexe reflectie", "en": "complex reflection"},
+    "affirmation": {"nl": "bevestiging", "en": "affirmation"},
+    "summary": {"nl": "samenvatting", "en": "summary"},
+    "giving_information": {"nl": "informatie geven", "en": "giving information"},
+    "advice": {"nl": "advies zonder toestemming", "en": "advice without permission"},
+    "advice_with_permission": {"nl": "advies met toestemming", "en": "advice with permission"},
+    "autonomy_support": {"nl": "autonomie benadrukken", "en": "supporting autonomy"},
+    "seeking_collaboration": {"nl": "samenwerking zoeken", "en": "seeking collaboration"},
+    "directive": {"nl": "opdracht of sturing", "en": "directive"},
+    "off_topic": {"nl": "niet over het gesprek", "en": "off topic"},
+}
+STRINGS.update({
+    "reason_reaction": {"nl": "reactie op wat u deed", "en": "reaction to what you did"},
+    "understood_as": {"nl": "  (begrepen als {act}; geen keuze paste, {name} reageert daarop)",
+                      "en": "  (understood as {act}; no choice fitted, {name} reacts to that)"},
+    "ui_free_understood_as": {"nl": "begrepen als {act}; geen keuze paste, {name} reageert daarop",
+                              "en": "understood as {act}; no choice fitted, {name} reacts to that"},
+    "reacted_to_typed": {"nl": "geen keuze paste; de persona reageerde op wat u zei",
+                         "en": "no choice fitted; the persona reacted to what you said"},
 })

@@ -68,3 +68,42 @@ METERS = ("trust", "motivation")
 METER_MIN, METER_MAX = 0, 100
 
 DIFFICULTIES = ("makkelijk", "gemiddeld", "moeilijk")
+
+# What a trainee's line does (the act classifier's labels, trainer.freetext.acts). Each maps to the MI codes the
+# rubric counts; off_topic counts as nothing.
+ACTS = (
+    "open_question",
+    "closed_question",
+    "simple_reflection",
+    "complex_reflection",
+    "affirmation",
+    "summary",
+    "giving_information",
+    "advice",
+    "advice_with_permission",
+    "autonomy_support",
+    "seeking_collaboration",
+    "directive",
+    "off_topic",
+)
+ACT_CODES = {
+    "open_question": ("question",),
+    "closed_question": ("question",),
+    "simple_reflection": ("simple_reflection",),
+    "complex_reflection": ("complex_reflection",),
+    "affirmation": ("affirm",),
+    "summary": ("complex_reflection",),
+    "giving_information": ("giving_information",),
+    "advice": ("persuade",),
+    "advice_with_permission": ("persuade_with_permission",),
+    "autonomy_support": ("emphasizing_autonomy",),
+    "seeking_collaboration": ("seeking_collaboration",),
+    "directive": ("confront",),
+    "off_topic": (),
+}
+# Names a persona's `reactions:` may use for several acts at once.
+ACT_GROUPS = {
+    "question": ("open_question", "closed_question"),
+    "reflection": ("simple_reflection", "complex_reflection", "summary"),
+    "advice_any": ("advice", "advice_with_permission"),
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def add_parser(sub) -> None:
     p = sub.add_parser("explain", aliases=["uitleg"], help="explain a diagnostic code, e.g. trainer explain KM021",
-                       description="Toon de uitleg bij een meldingscode (KM001-KM112): wat er mis is, een voorbeeld "
+                       description="Toon de uitleg bij een meldingscode (KM001-KM116): wat er mis is, een voorbeeld "
                                    "en de oplossing, uit docs/diagnostics.md.")
     p.add_argument("code", nargs="?", help="de code, bijv. KM021 (of 21); zonder code: de lijst van alle codes")
     p.set_defaults(run=run)

@@ -58,6 +58,11 @@ def run(args) -> int:
         out.append(f"  example path: {' → '.join(report.stuck_example)}")
     else:
         out.append("Every reachable state has a way to an ending.")
+    if report.unused_reactions:
+        out.append("Reactions no typed line can get in any reachable state: " + ", ".join(report.unused_reactions))
+    if report.reaction_gaps:
+        out.append(f"Typed lines answered only by the fallback (no reaction) at {len(report.reaction_gaps)} "
+                   f"node/phase pairs, e.g. {'; '.join(report.reaction_gaps[:3])}")
     if report.no_open_choice_nodes:
         out.append("Nodes where no choice condition holds in some state (the engine then opens all): "
                    + ", ".join(report.no_open_choice_nodes))

@@ -31,7 +31,8 @@ def _open_choices(persona, node_id: str, meters: dict, every: bool):
     return Session(persona, start=node_id, meters=meters or None).open_choices()
 
 
-def _print(result) -> None:
+def _print(result, persona=None) -> None:
+    from trainer.freetext.acts import UNSURE
     from trainer.freetext.matcher import DEFAULT
 
     def print(text: str) -> None:  # noqa: A001 - typed text and persona text: control characters made visible
@@ -45,17 +46,35 @@ def _print(result) -> None:
         "match": f"match: {result.best.id if result.best else '-'} ({result.score:.3f})",
         "tie": "tie: the trainee is asked which was meant: " + ", ".join(f"{c.id} ({c.score:.3f})"
                                                                          for c in result.candidates),
-        "fallback": {"below_threshold": f"fallback: no choice is close enough in words (best {result.best.content:.3f} "
-                                        f"< {DEFAULT.fallback_below})" if result.best else "fallback",
+        "fallback": {"below_threshold": f"no choice fits: best {result.score:.3f} (words and meaning) "
+                                        f"< {DEFAULT.meaning_below}" if result.best else "fallback",
                      "other_node": "fallback: the line fits another moment of the conversation better"
                                    + (f" ({result.elsewhere[0]}, {result.elsewhere[1]:.3f})" if result.elsewhere else ""),
                      "empty": "fallback: nothing to match"}.get(result.reason, "fallback"),
     }[result.kind]
     print(f"{result.node}: \"{result.typed}\"")
+    if result.act:
+        print(f"  act: {result.act} ({result.act_confidence:.2f}; next {result.act_runner_up})"
+              + (f"  categories: {', '.join(result.detected)}" if result.detected else ""))
     print(f"  -> {decision}")
+    if result.kind == "fallback":
+        if result.reaction and persona is not None:
+            rule = next(r for i, r in enumerate(persona.reactions) if (r.id or f"reactions.{i + 1}") == result.reaction)
+            where = rule.next or "stays at the node"
+            print(f"  -> reaction {result.reaction} (acts {', '.join(rule.acts)}; effects trust {rule.effects.trust:+d}, "
+                  f"motivation {rule.effects.motivation:+d}; {where}): \"{' '.join(rule.say[0].split())}\""
+                  + (f" (+{len(rule.say) - 1} more, said in turn)" if len(rule.say) > 1 else ""))
+        elif result.reason == "empty":
+            print("  -> the persona's fallback: nothing to go on")
+        elif result.act == "off_topic" or result.act_confidence < UNSURE:
+            print(f"  -> the persona's fallback: the line reads as off topic or unclear (act {result.act}, "
+                  f"{result.act_confidence:.2f})")
+        else:
+            print(f"  -> the persona's fallback: no reaction written for act '{result.act}' here")
     for c in result.ranked:
         text = " ".join(c.text.split())
-        print(f"  {c.number}. {c.id:<24} {c.score:.3f} (words {c.content:.3f})  {text[:64] + ('…' if len(text) > 64 else '')}")
+        parts = f"words {c.words:.3f}, meaning {c.meaning:.3f}" if c.meaning is not None else f"words {c.content:.3f}"
+        print(f"  {c.number}. {c.id:<24} {c.score:.3f} ({parts})  {text[:64] + ('…' if len(text) > 64 else '')}")
         if c.evidence and c.evidence != c.text:
             ev = " ".join(c.evidence.split())
             print(f"     {'':<24} closest: \"{ev[:80] + ('…' if len(ev) > 80 else '')}\"")
@@ -65,7 +84,8 @@ def run(args) -> int:
     import json
     import sys
 
-    from trainer.freetext.matcher import DEFAULT, decide, index_for
+    from trainer.engine.session import Session
+    from trainer.freetext.play import match
     from trainer.persona.diagnostics import PersonaError
     from trainer.persona.loader import load_persona
     from trainer.persona.registry import UnknownPersona, resolve
@@ -90,9 +110,11 @@ def run(args) -> int:
         print("trainer: give the typed text (or lines on standard input)", file=sys.stderr)
         return 2
     meters = {k: v for k, v in (("trust", args.trust), ("motivation", args.motivation)) if v is not None}
-    options = _open_choices(persona, args.node, meters, args.all)
-    idx = index_for(persona, DEFAULT)
-    results = [decide(idx, args.node, text, options, DEFAULT) for text in texts]
+    session = Session(persona, start=args.node, meters=meters or None)
+    if args.all:  # rank every choice of the node, conditions ignored
+        options = _open_choices(persona, args.node, meters, True)
+        session.open_choices = lambda: list(options)
+    results = [match(session, text) for text in texts]
     if args.json:
         out = [r.to_dict() for r in results]
         from trainer.safe_text import json_safe
@@ -102,5 +124,5 @@ def run(args) -> int:
         for k, r in enumerate(results):
             if k:
                 print()
-            _print(r)
+            _print(r, persona)
     return 0

@@ -14,6 +14,9 @@ Score (0-100) = 25 x cue-response rate + 25 x (1 - severity sum / 6, at least 0)
 + 10 x final trust / 100. A measure that does not apply (no cue offered, no question or reflection) counts
 as "voldoende" (its half weight), so a short conversation is not punished for what could not happen.
 Level: goed >= 75 without a severity-3 flag, voldoende >= 55, otherwise onvoldoende. Passed = not onvoldoende.
+
+Counts: a typed turn counts as the act its line was classified as (Turn.codes, from trainer.vocab.ACT_CODES), not
+as the codes of the authored choice it happened to match; a typed line answered with the fallback counts as nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequenc
     lang = lang if lang in ("nl", "en") else "nl"
     counts = Counter({code: 0 for code in MI_CODES})
     for turn in turns:
+        if turn.typed is not None and turn.choice_id is None and turn.reaction is None:
+            continue  # a typed line that was not understood (the fallback) counts as no act at all, also in old journals
         counts.update(turn.codes)
     questions = counts["question"]
     reflections = counts["simple_reflection"] + counts["complex_reflection"]

@@ -246,6 +246,10 @@ class ExploreReport:
     no_open_choice_nodes: list[str]  # nodes where, in some reachable state, no choice condition holds
     outcomes: dict[str, dict]
     seconds: float = 0.0
+    # free text (persona `reactions:`): rules no reachable (node, phase) ever uses, and reachable (node, phase)
+    # pairs where a common act gets only the fallback ("node/phase: act, act")
+    unused_reactions: list[str] = field(default_factory=list)
+    reaction_gaps: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -640,6 +644,12 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
 
     reached_nodes = {k.node for k in keys}
     taken_choices = {cid for cids in taken.values() for cid in cids}
+    seen_phases: dict[str, set[str]] = defaultdict(set)  # node -> phases some reachable state there is in
+    for k in keys:
+        for ph, mask in model.phases(k).items():
+            if reach[k] & mask:
+                seen_phases[k.node].add(ph)
+    unused_reactions, reaction_gaps = _reaction_coverage(compiled.persona, seen_phases)
     return ExploreReport(
         persona=compiled.persona.id, states=sum(b.bit_count() for b in reach.values()), transitions=transitions,
         truncated=truncated, endings=endings,
@@ -648,7 +658,35 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
         untaken_choices=[c for c in compiled.choices if c not in taken_choices],
         stuck_states=stuck_total, stuck_example=stuck_example, stuck_nodes=sorted(stuck_nodes),
         no_open_choice_nodes=sorted(no_open), outcomes=outcomes, seconds=round(time.perf_counter() - t0, 4),
+        unused_reactions=unused_reactions, reaction_gaps=reaction_gaps,
     )
+
+
+COMMON_ACTS = ("open_question", "simple_reflection", "complex_reflection", "affirmation", "directive")
+
+
+def _reaction_coverage(persona, seen_phases: dict[str, set[str]]) -> tuple[list[str], list[str]]:
+    """Which reactions a typed line can actually get in the reachable states, and where common acts get none."""
+    from trainer.persona.reactions import reaction_id, select
+    from trainer.vocab import ACTS, CONTROLLING_CATEGORIES
+
+    if not persona.reactions:
+        return [], []
+    used: set[int] = set()
+    gaps = []
+    cats = [()] + [(c,) for c in CONTROLLING_CATEGORIES]
+    for node in persona.nodes:
+        for phase in sorted(seen_phases.get(node.id, ())):
+            for act in ACTS:
+                for cs in cats:
+                    k = select(persona, node.id, phase, act, cs)
+                    if k is not None:
+                        used.add(k)
+            missing = [a for a in COMMON_ACTS if select(persona, node.id, phase, a) is None]
+            if missing:
+                gaps.append(f"{node.id}/{phase}: {', '.join(missing)}")
+    unused = [reaction_id(persona, i) for i in range(len(persona.reactions)) if i not in used]
+    return unused, gaps
 
 
 def _longest_on_graph(start, edges) -> dict[str, tuple[int | None, bool]]:

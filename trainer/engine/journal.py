@@ -151,7 +151,7 @@ def actions(events: list[dict]) -> list[dict]:
     """The effective actions after applying undo events."""
     out: list[dict] = []
     for ev in events:
-        if ev.get("type") in ("choose", "fallback"):
+        if ev.get("type") in ("choose", "fallback", "react"):
             out.append(ev)
         elif ev.get("type") == "undo" and out:
             out.pop()
@@ -170,11 +170,18 @@ def replay(session: Session, events: list[dict], reanalyse: bool = False) -> Non
         if ev["type"] == "choose" and not reanalyse:
             _check_choice_text(session, ev)
         if ev["type"] == "choose":
+            # a typed line records the codes of its act; older journals (and clicked choices) use the choice's
             session.choose(ev["choice"], typed=ev.get("typed"), score=ev.get("score"), extra_picks=ev.get("picks", ()),
-                           own_picks=ev.get("own_picks"), detected=detected)
+                           own_picks=ev.get("own_picks"), detected=detected,
+                           codes=tuple(ev["codes"]) if "codes" in ev else None, act=ev.get("act"))
+        elif ev["type"] == "react":
+            # an edited persona (reanalyse) may answer with another rule or line; otherwise exactly the recorded one
+            session.react(ev["typed"], ev["act"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()),
+                          detected=detected, reaction=None if reanalyse else ev.get("reaction"),
+                          line=None if reanalyse else ev.get("line"))
         else:
             session.fallback(ev["typed"], codes=tuple(ev.get("codes", ())), extra_picks=ev.get("picks", ()),
-                             detected=detected)
+                             detected=detected, act=ev.get("act"))
 
 
 def text_hash(text: str) -> str:
@@ -330,10 +337,15 @@ class Journal:
 
     def record_turn(self, turn: Turn, picks: tuple[str, ...] = (), codes: tuple[str, ...] = (),
                     own_picks: tuple[str, ...] | None = None) -> None:
-        rec = {"type": "choose" if turn.choice_id else "fallback", "turn": turn.index, "at": now_iso(),
-               "node": turn.node, "choice": turn.choice_id}
+        kind = "choose" if turn.choice_id else "react" if turn.reaction else "fallback"
+        rec = {"type": kind, "turn": turn.index, "at": now_iso(), "node": turn.node, "choice": turn.choice_id}
         if turn.choice_id:
             rec["text_hash"] = text_hash(turn.choice_text)  # replay refuses when the text under this id changed
+        if turn.reaction:
+            rec.update(reaction=turn.reaction, line=turn.reaction_line)
+        if turn.act is not None:
+            rec["act"] = turn.act
+            codes = turn.codes  # what the typed line was understood to do (the rubric counts these)
         if turn.typed is not None:
             rec["typed"] = turn.typed
         if turn.match_score is not None:
@@ -342,7 +354,7 @@ class Journal:
             rec["picks"] = list(picks)
         if own_picks is not None:
             rec["own_picks"] = list(own_picks)  # which of the choice's own picks_up counted (free text)
-        if codes:
+        if codes or turn.act is not None:
             rec["codes"] = list(codes)
         rec["detected"] = list(turn.detected)  # replay uses these, whatever the lexicon says by then
         rec.update(trust=turn.trust_after, motivation=turn.motivation_after, phase=turn.phase_after)

@@ -46,18 +46,26 @@ class Run:
 
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
                extra_picks: tuple[str, ...] = (), own_picks: tuple[str, ...] | None = None,
-               detected: tuple[str, ...] | None = None) -> Turn:
+               detected: tuple[str, ...] | None = None, codes: tuple[str, ...] | None = None,
+               act: str | None = None) -> Turn:
         if typed is not None:
             typed = clean_typed(typed)  # every front end journals the same: no control characters, capped
         turn = self.session.choose(ident, typed=typed, score=score, extra_picks=extra_picks, own_picks=own_picks,
-                                   detected=detected)
+                                   detected=detected, codes=codes, act=act)
         return self._journaled(turn, lambda: self.journal.record_turn(turn, picks=tuple(extra_picks),
                                                                        own_picks=own_picks))
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
-                 detected: tuple[str, ...] | None = None) -> Turn:
+                 detected: tuple[str, ...] | None = None, act: str | None = None) -> Turn:
         typed = clean_typed(typed)
-        turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected)
+        turn = self.session.fallback(typed, codes=codes, extra_picks=extra_picks, detected=detected, act=act)
+        return self._journaled(turn, lambda: self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes))
+
+    def react(self, typed: str, act: str, codes: tuple[str, ...] = (), extra_picks: tuple[str, ...] = (),
+              detected: tuple[str, ...] | None = None, reaction: str | None = None, line: int | None = None) -> Turn:
+        typed = clean_typed(typed)
+        turn = self.session.react(typed, act, codes=codes, extra_picks=extra_picks, detected=detected,
+                                  reaction=reaction, line=line)
         return self._journaled(turn, lambda: self.journal.record_turn(turn, picks=tuple(extra_picks), codes=codes))
 
     def _journaled(self, turn: Turn, write) -> Turn:

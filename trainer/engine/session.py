@@ -17,6 +17,7 @@ from transitions import Machine, MachineError
 
 from trainer.persona.conditions import compile_condition
 from trainer.persona.model import Choice, Ending, Node, Persona
+from trainer.persona.reactions import pick_line, reaction_id, select
 from trainer.vocab import DEFAULT_PHASE_RULES, METER_MAX, METER_MIN, OUTCOMES, PHASE_ORDER, PHASES
 
 
@@ -50,7 +51,7 @@ def no_analysis(text: str) -> Analysis:
 
 
 class Effect(NamedTuple):
-    source: str  # "choice", "fallback" or "sensitivity:<category>"
+    source: str  # "choice", "fallback", "reaction" or "sensitivity:<category>"
     trust: int
     motivation: int
 
@@ -91,6 +92,9 @@ class Turn:
     next: str  # next node, or the ending id
     reply: str  # the persona's next line (or the ending line, or the fallback line)
     ended: str | None = None  # outcome, when this turn ended the conversation
+    act: str | None = None  # typed lines: what the line does (trainer.vocab.ACTS), from the act classifier
+    reaction: str | None = None  # the `reactions:` rule that answered (choice_id is then None), e.g. "reactions.3"
+    reaction_line: int | None = None  # which of the rule's lines was said (0-based)
 
     @property
     def trainee_line(self) -> str:
@@ -245,7 +249,16 @@ class Session:
     def current_line(self) -> str:
         if self.ended:
             return self.compiled.line(self.ending, self.state.phase)
+        last = self.turns[-1] if self.turns else None
+        if last is not None and last.choice_id is None:
+            return last.reply  # the reaction or fallback just said is what the trainee answers next
         return self.compiled.line(self.node, self.state.phase)
+
+    def said(self) -> list[str]:
+        """Every persona line of this conversation so far, in order (to keep reactions from repeating)."""
+        out = [t.persona_line for t in self.turns[:1]]
+        out += [t.reply for t in self.turns]
+        return out
 
     def mood(self) -> str | None:
         return self.persona.moods.get(self.state.phase)
@@ -270,12 +283,14 @@ class Session:
     # --- playing -------------------------------------------------------------------------------------------
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
                extra_picks: Iterable[str] = (), own_picks: Iterable[str] | None = None,
-               detected: Iterable[str] | None = None) -> Turn:
+               detected: Iterable[str] | None = None, codes: Iterable[str] | None = None,
+               act: str | None = None) -> Turn:
         """Play an open choice, by id or by its 1-based number among the open choices.
 
         own_picks: which of the choice's own `picks_up` count (None = all). The free-text matcher passes the ones
         the typed words actually address; extra_picks are cues picked up by the typed words beyond the choice's.
-        detected: the analyser categories of this line as recorded in a journal (replay); None = analyse now."""
+        detected: the analyser categories of this line as recorded in a journal (replay); None = analyse now.
+        codes: the MI codes of a typed line (from its act); None = the choice's authored codes."""
         if self.ended:
             raise SessionError("the conversation has ended")
         options = self.open_choices()
@@ -289,21 +304,57 @@ class Session:
         keep = None if own_picks is None else set(own_picks)
         own = choice.picks_up if keep is None else [c for c in choice.picks_up if c in keep]
         picks = tuple(dict.fromkeys([*own, *extra_picks]))
-        return self._advance(picked.id, choice.text, typed, score, tuple(choice.codes), picks,
+        return self._advance(picked.id, choice.text, typed, score,
+                             tuple(choice.codes) if codes is None else tuple(codes), picks,
                              [Effect("choice", choice.effects.trust, choice.effects.motivation)],
-                             line, choice.next, detected)
+                             line, choice.next, detected, act=act)
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: Iterable[str] = (),
-                 detected: Iterable[str] | None = None) -> Turn:
+                 detected: Iterable[str] | None = None, act: str | None = None) -> Turn:
         """Free text that matched no choice: the persona answers with its fallback and stays at this node."""
         if self.ended:
             raise SessionError("the conversation has ended")
         fx = self.persona.fallback_effects
         return self._advance(None, typed, typed, None, tuple(codes), tuple(extra_picks),
-                             [Effect("fallback", fx.trust, fx.motivation)], typed, self.state.node, detected)
+                             [Effect("fallback", fx.trust, fx.motivation)], typed, self.state.node, detected, act=act)
 
-    def _advance(self, cid, choice_text, typed, score, codes, picks, effects, line, nxt, detected=None) -> Turn:
+    def reaction_for(self, act: str, detected: Iterable[str] = ()) -> int | None:
+        """The index of the `reactions:` rule that would answer a line with this act and these analyser
+        categories here and now, or None (then the persona can only fall back)."""
+        if self.ended:
+            return None
+        return select(self.persona, self.state.node, self.state.phase, act, detected)
+
+    def react(self, typed: str, act: str, codes: Iterable[str] = (), extra_picks: Iterable[str] = (),
+              detected: Iterable[str] | None = None, reaction: str | None = None, line: int | None = None) -> Turn:
+        """Free text that fits no choice but is understood: the persona answers the act with one of its
+        `reactions:` (effects of the rule plus the sensitivities), stays at the node or moves on to the rule's
+        `next`. A replay passes the recorded `reaction` id and `line` number (checked, so a changed persona
+        fails loudly instead of replaying something else)."""
+        if self.ended:
+            raise SessionError("the conversation has ended")
+        detected = self.compiled.detect(self.analyse, typed) if detected is None else tuple(sorted(set(detected)))
+        index = self.reaction_for(act, detected)
+        if index is None:
+            raise SessionError(f"no reaction for act '{act}' at node '{self.state.node}'")
+        rid = reaction_id(self.persona, index)
+        if reaction is not None and reaction != rid:
+            raise SessionError(f"the reaction '{reaction}' no longer answers here (now '{rid}')")
+        rule = self.persona.reactions[index]
+        k = pick_line(rule, self.said()) if line is None else line
+        if not 0 <= k < len(rule.say):
+            raise SessionError(f"reaction '{rid}' has no line {k + 1}")
+        nxt = rule.next or self.state.node
+        if nxt not in self.compiled.nodes and nxt not in self.compiled.endings:
+            raise SessionError(f"reaction '{rid}' moves to unknown '{nxt}'")
+        return self._advance(None, typed, typed, None, tuple(codes), tuple(extra_picks),
+                             [Effect("reaction", rule.effects.trust, rule.effects.motivation)], typed, nxt, detected,
+                             act=act, reaction=(rid, rule.say[k].strip(), k))
+
+    def _advance(self, cid, choice_text, typed, score, codes, picks, effects, line, nxt, detected=None,
+                 act=None, reaction=None) -> Turn:
         before = self.state
+        persona_line = self.current_line()
         # A replayed turn uses the categories recorded when it was played, so a later change to the lexicon
         # cannot change what happened in an old session (or make its journal unplayable).
         detected = self.compiled.detect(self.analyse, line) if detected is None else tuple(sorted(set(detected)))
@@ -340,22 +391,28 @@ class Session:
             state = State(before.node, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
                           pending.picked_up, ending)
             reply = self.compiled.line(self.compiled.endings[ending], phase)
+            if reaction is not None:
+                reply = f"{reaction[1]} {reply}"
         else:
             state = State(nxt, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
                           pending.picked_up)
-            if cid is None:  # fallback: same node, the persona asks what is meant
+            if reaction is not None:  # the reaction's line; moving on, the next node's line follows it
+                reply = reaction[1] if nxt == before.node else f"{reaction[1]} {self.compiled.line(node, phase)}"
+            elif cid is None:  # fallback: same node, the persona asks what is meant
                 reply = self.node.fallback or self.persona.fallback
             else:
                 reply = self.compiled.line(node, phase)
         node_now = self.node
         turn = Turn(
-            index=len(self.turns) + 1, node=before.node, persona_line=self.compiled.line(node_now, before.phase),
+            index=len(self.turns) + 1, node=before.node, persona_line=persona_line,
             offered=tuple(node_now.offers), choice_id=cid, choice_text=choice_text, typed=typed, match_score=score,
             codes=codes, picks_up=picks, detected=detected, effects=tuple(effects),
             trust_before=before.trust, motivation_before=before.motivation, phase_before=before.phase,
             trust_after=state.trust, motivation_after=state.motivation, phase_after=phase,
             next=ending or nxt, reply=reply,
             ended=self.compiled.endings[ending].outcome if ending else None,
+            act=act, reaction=None if reaction is None else reaction[0],
+            reaction_line=None if reaction is None else reaction[2],
         )
         self._history.append(before)
         self.state = state

@@ -310,6 +310,8 @@ def _article(rec, lang: str) -> str:
             if turn.choice_id:
                 score = "—" if turn.match_score is None else _num(turn.match_score, lang)
                 how = f"{t('typed', lang)}; {t('matched', lang, id=turn.choice_id, score=score)}"
+            elif any(e.source == "reaction" for e in turn.effects):  # no choice fitted; the persona reacted to the act
+                how = f"{t('typed', lang)}; {t('reacted_to_typed', lang)}"
             else:
                 how = f"{t('typed', lang)}; {t('not_matched', lang)}"
         out.append(f'<div class="trainee"><span class="who">{_e(t("trainee", lang))}</span> '

@@ -22,7 +22,10 @@ from trainer.freetext.text import pattern_matches
 from trainer.persona.model import Choice, Cue
 
 PICKUP_CODES = frozenset({"question", "simple_reflection", "complex_reflection", "affirm"})
+PICKUP_ACTS = frozenset({"open_question", "closed_question", "simple_reflection", "complex_reflection", "affirmation",
+                         "summary", "autonomy_support"})
 STRONG_MATCH = 0.4
+PICKUP_MEANING = 0.6  # cosine of the typed line with one of the cue's authored pick-up lines ("judged by meaning")
 
 
 def _cues(session: Session) -> dict[str, Cue]:
@@ -37,22 +40,40 @@ def recent_offers(session: Session) -> list[str]:
     return list(dict.fromkeys(offers))
 
 
-def addresses(cue: Cue, text: str) -> bool:
-    return any(pattern_matches(p, text) for p in cue.patterns)
+def _by_meaning(cue: Cue, text: str) -> bool:
+    from trainer.freetext.acts import line_vector
+    from trainer.semantic.encoder import default_encoder
+
+    pickups = [p for p in cue.pickups if p.strip()]
+    if not pickups:
+        return False
+    sims = default_encoder().vectors(pickups) @ line_vector(text)
+    return float(sims.max()) >= PICKUP_MEANING
 
 
-def is_pickup_line(analysis) -> bool:
-    return bool(PICKUP_CODES & set(analysis.codes)) and not analysis.controlling
+def addresses(cue: Cue, text: str, meaning: bool = False) -> bool:
+    """The typed words name the cue (one of its patterns) or, with meaning, say what one of its authored
+    pick-up lines says."""
+    return any(pattern_matches(p, text) for p in cue.patterns) or (meaning and _by_meaning(cue, text))
 
 
-def typed_picks(session: Session, text: str, analysis, exclude=()) -> tuple[str, ...]:
-    """Rule 1: cues from the last two persona lines that the typed words pick up."""
-    if not is_pickup_line(analysis):
+def is_pickup_line(analysis, act: str | None = None) -> bool:
+    if analysis.controlling:
+        return False
+    if act is not None:  # the act classifier read the whole line; the analyser's codes only see keywords
+        return act in PICKUP_ACTS
+    return bool(PICKUP_CODES & set(analysis.codes))
+
+
+def typed_picks(session: Session, text: str, analysis, exclude=(), act: str | None = None) -> tuple[str, ...]:
+    """Rule 1: cues from the last two persona lines that the typed words pick up (with an act: also by meaning)."""
+    if not is_pickup_line(analysis, act):
         return ()
     cues = _cues(session)
     done = session.state.picked_up
     return tuple(cid for cid in recent_offers(session)
-                 if cid in cues and cid not in done and cid not in exclude and addresses(cues[cid], text))
+                 if cid in cues and cid not in done and cid not in exclude
+                 and addresses(cues[cid], text, meaning=act is not None))
 
 
 def own_picks(session: Session, choice: Choice, text: str, analysis, score: float,

@@ -6,7 +6,8 @@ played, or None to ask the original prompt again.
 - match: plays the choice; in practice mode it says which choice the words were read as.
 - tie: prints "Bedoelde u:" with the candidates numbered and reads one answer: a number plays that choice,
   anything else (or an empty line) cancels and the original prompt is asked again.
-- fallback: plays the persona's fallback and prints the persona's answer (the node's line follows, as always).
+- no choice fits: the persona reacts to the act (or falls back); its answer is shown as its current line, in
+  place of the node's line, so nothing is said twice.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ def plain_handler(ui, text: str):
     if getattr(ui, "practice", True):
         if turn.choice_id is not None:
             ui.say(_t("read_as", lang, text=_short(turn.choice_text)))
+        elif turn.reaction is not None:
+            from trainer.i18n import ACT_LABELS, label
+
+            ui.say(_t("understood_as", lang, act=label(ACT_LABELS, turn.act, lang), name=run.session.persona.name))
         else:
             ui.say(_t("not_understood", lang))
-    if turn.choice_id is None and not run.session.ended:
-        ui.say(f"{run.session.persona.name}: {turn.reply}")
+    # the persona's answer (reaction or fallback) is its current line: the loop shows it next, with the choices
     return turn

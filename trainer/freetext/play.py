@@ -1,15 +1,29 @@
-"""Playing typed lines: match, then choose or fall back through the session (or the journaled Run).
+"""Playing typed lines: classify and match, then choose, react or fall back through the session (or the Run).
 
-Everything the matcher decided is passed to the engine explicitly (choice id, score, own_picks, extra_picks,
-codes), and the Run journals exactly those arguments, so replaying a journal never runs the matcher again and a
-resumed session is identical even when the matcher, its settings or the lexicon changed in between.
+A typed line is read three ways: its act (trainer.freetext.acts, what the line does), the authored choice it fits
+(trainer.freetext.matcher: words and meaning) and the typed-line analyser's categories (trainer.wiring). Then:
+- it fits a choice: that choice is played, but counted as what the trainee did (the act's MI codes, not the
+  authored choice's), with the categories found in the typed words;
+- it fits none but is understood (a clear act other than off_topic) and the persona has a reaction for that act
+  here: the persona reacts (Session.react);
+- otherwise (off topic, unintelligible, or no reaction written): the fallback, which counts as no MI act.
+
+Everything decided is passed to the engine explicitly (choice id, score, act, codes, categories, pick-ups), and the
+Run journals exactly those, so replaying a journal never runs the classifier or the matcher again.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from trainer.engine.session import Session, SessionError, Turn
 from trainer.freetext.matcher import DEFAULT, MatchResult, Settings, decide, index_for
 from trainer.freetext.picks import own_picks, typed_picks
+from trainer.vocab import ACT_CODES, CONTROLLING_CATEGORIES
+
+# acts that cannot carry an obligation, a threat or a decision taken for the client
+SOFT_ACTS = frozenset({"simple_reflection", "complex_reflection", "affirmation", "summary", "autonomy_support",
+                       "open_question", "seeking_collaboration", "off_topic"})
 
 
 def _analyse(text: str):
@@ -23,18 +37,65 @@ def _session(target) -> Session:
 
 
 def prepare(target, settings: Settings = DEFAULT) -> None:
-    """Build the matcher's index for a session's (or run's, or persona's) persona now. Optional: the first match
-    builds what it needs; the app can call this in a worker thread so the first typed line is instant."""
+    """Build the matcher's indexes for a session's (or run's, or persona's) persona now and load the sentence
+    model. Optional: the first typed line builds what it needs; the app calls this in a worker thread."""
+    from trainer.freetext.acts import act_model
+    from trainer.freetext.meaning import meaning_index
+
     persona = getattr(_session(target), "persona", target)
     index_for(persona, settings).prepare()
+    act_model()
+    meaning_index(persona).prepare()
+
+
+def understand(text: str, vector=None):
+    """(ActGuess, analyser categories) of a typed line: the act model, corrected by what the analyser hears."""
+    from trainer.freetext.acts import classify
+
+    detected = tuple(sorted(set(_analyse(text).categories))) if text.strip() else ()
+    guess = classify(text, vector, detected)
+    if guess.act in SOFT_ACTS and set(detected) & set(CONTROLLING_CATEGORIES):
+        # the analyser hears an obligation, a threat, ... in the words: whatever the warm wrapping, the line directs
+        # ("Fijn dat u er bent, u moet wel maandag beginnen"); the act model alone hears the tone more than the point
+        guess = replace(guess, act="directive", runner_up=guess.act)
+    return guess, detected
 
 
 def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
-    """Match typed text against the choices open at the session's current node. Pure: plays nothing."""
+    """Classify and match typed text at the session's current node. Pure: plays nothing."""
+    from trainer.freetext.acts import line_vector
+    from trainer.freetext.meaning import TOPIC_BELOW, meaning_index
+
     s = _session(session)
     if s.ended:
         raise SessionError("the conversation has ended")
-    return decide(index_for(s.persona, settings), s.state.node, text, s.open_choices(), settings)
+    vector = line_vector(text)
+    guess, detected = understand(text, vector)
+    mindex = meaning_index(s.persona)
+    meaning = mindex.scores(s.state.node, vector)
+    result = decide(index_for(s.persona, settings), s.state.node, text, s.open_choices(), settings, meaning=meaning)
+    reaction = None
+    if result.kind == "fallback" and guess.understood and result.reason != "empty" and \
+            mindex.topical(vector) >= TOPIC_BELOW:
+        index = s.reaction_for(guess.act, detected)
+        if index is not None:
+            from trainer.persona.reactions import reaction_id
+
+            reaction = reaction_id(s.persona, index)
+    return replace(result, act=guess.act, act_confidence=guess.confidence, act_runner_up=guess.runner_up,
+                   detected=detected, reaction=reaction)
+
+
+def _codes(result: MatchResult, choice=None, score: float = 0.0) -> tuple[str, ...]:
+    """What the rubric counts for a typed line: the codes of its act. Played as an authored choice, the choice's own
+    codes only when the act's codes are not among them and the line is a close paraphrase of it (score >=
+    STRONG_MATCH): the words then do what the authored choice does, whatever the act model made of them."""
+    from trainer.freetext.picks import STRONG_MATCH
+
+    codes = ACT_CODES.get(result.act, ()) if result.act else ()
+    if choice is not None and not set(codes) & set(choice.codes) and score >= STRONG_MATCH:
+        return tuple(choice.codes)
+    return codes
 
 
 def play(target, result: MatchResult, choice: str | None = None) -> Turn:
@@ -42,16 +103,21 @@ def play(target, result: MatchResult, choice: str | None = None) -> Turn:
 
     - match: plays the best choice.
     - tie: pass `choice` (the id the trainee picked from result.candidates); without it the best-ranked is played.
-    - fallback: the persona's fallback, staying at this node.
+    - fallback with a reaction: the persona reacts to the act; without: the persona's fallback (no MI codes).
     `choice` may also name any open choice, e.g. when the app lets the trainee correct a match.
     """
     s = _session(target)
     text = result.typed
     analysis = _analyse(text)
+    # the categories of the two-source verdict, from the same analysis the act was read with
+    detected = result.detected if result.act is not None else tuple(sorted(set(analysis.categories)))
+    act = result.act
     if result.kind == "fallback" and choice is None:
-        extra = typed_picks(s, text, analysis)
-        return target.fallback(text, codes=tuple(analysis.codes), extra_picks=extra,
-                               detected=tuple(sorted(set(analysis.categories))))
+        extra = typed_picks(s, text, analysis, act=act)
+        if result.reaction is not None:
+            return target.react(text, act, codes=_codes(result), extra_picks=extra, detected=detected,
+                                reaction=result.reaction)
+        return target.fallback(text, codes=(), extra_picks=extra, detected=detected, act=act)
     confirmed = choice is not None
     cid = choice if choice is not None else result.best.id
     cand = next((c for c in result.ranked if c.id == cid), None)
@@ -60,9 +126,9 @@ def play(target, result: MatchResult, choice: str | None = None) -> Turn:
         raise SessionError(f"choice '{cid}' is not open here")
     score = round(cand.score if cand is not None else result.score, 4)
     own = own_picks(s, opened[cid].choice, text, analysis, score, confirmed=confirmed)
-    extra = typed_picks(s, text, analysis, exclude=opened[cid].choice.picks_up)
-    return target.choose(cid, typed=text, score=score, extra_picks=extra, own_picks=own,
-                         detected=tuple(sorted(set(analysis.categories))))
+    extra = typed_picks(s, text, analysis, exclude=opened[cid].choice.picks_up, act=act)
+    return target.choose(cid, typed=text, score=score, extra_picks=extra, own_picks=own, detected=detected,
+                         codes=_codes(result, opened[cid].choice, score) if act is not None else None, act=act)
 
 
 def play_typed(session, text: str, run=None, settings: Settings = DEFAULT) -> Turn:

@@ -43,6 +43,10 @@ CODES = {
     "KM110": "node zonder open keuze in een bereikbare toestand",
     "KM111": "fasevariant die nooit getoond wordt",
     "KM112": "node volgt op meerdere keuzes",
+    "KM113": "reactie wordt nooit gebruikt",
+    "KM114": "reactiezin dubbel of maar één zin",
+    "KM115": "soort zin zonder reactie",
+    "KM116": "reactie met `next` geldt voor elke node",
 }
 
 

@@ -1,4 +1,4 @@
-"""Lint: warnings about a valid persona that is likely not what the trainer meant (codes KM101-KM110).
+"""Lint: warnings about a valid persona that is likely not what the trainer meant (codes KM101-KM116).
 
 Each check is a plain function of a `Context` that returns diagnostics. They are static and fast: the graph
 of choices (`flow`) and the values that matter for each condition (`satisfy`); the full state space is the
@@ -300,9 +300,96 @@ def shared_nodes(ctx: Context) -> list[Diagnostic]:
 
 _ORDER = attrgetter("file", "line", "col", "code", "message", "severity")  # Diagnostic's order, sorted in C
 
+# --- reactions (KM113-KM116): how the persona answers typed lines that fit no choice ---------------------------
+
+COMMON_ACTS = ("open_question", "simple_reflection", "complex_reflection", "affirmation", "directive")
+
+
+def _reaction_path(ctx: Context, i: int) -> tuple:
+    return ("reactions", i, "id") if ctx.persona.reactions[i].id else ("reactions", i)
+
+
+def unused_reactions(ctx: Context) -> list[Diagnostic]:
+    """KM113: a reaction no typed line can ever get, because more specific rules (or rules written before it)
+    always win, or its nodes are never reached."""
+    from trainer.persona.reactions import reaction_id, select
+    from trainer.vocab import ACTS, CONTROLLING_CATEGORIES, PHASES
+
+    rules = ctx.persona.reactions
+    if not rules:
+        return []
+    reached = ctx.flow.reachable()
+    nodes = [n.id for n in ctx.persona.nodes if n.id in reached]
+    used: set[int] = set()
+    category_sets = [()] + [(c,) for c in sorted({c for r in rules for c in r.categories} | set(CONTROLLING_CATEGORIES))]
+    for node in nodes:
+        for phase in PHASES:
+            for act in ACTS:
+                for cats in category_sets:
+                    k = select(ctx.persona, node, phase, act, cats)
+                    if k is not None:
+                        used.add(k)
+    return [ctx.warn(_reaction_path(ctx, i), "KM113",
+                     _m("reaction_never_used", id=reaction_id(ctx.persona, i),
+                        far="" if any(n in reached for n in r.nodes) or not r.nodes
+                        else _m("reaction_nodes_unreached")))
+            for i, r in enumerate(rules) if i not in used]
+
+
+def repeated_reaction_lines(ctx: Context) -> list[Diagnostic]:
+    """KM114: a reaction line written twice (the copy is never said), or a reaction with one line only (the
+    persona says exactly the same thing every time)."""
+    from trainer.persona.reactions import reaction_id
+
+    out = []
+    first: dict[str, str] = {}
+    for i, rule in enumerate(ctx.persona.reactions):
+        rid = reaction_id(ctx.persona, i)
+        for k, line in enumerate(rule.say):
+            key = " ".join(line.split()).lower()
+            if key in first:
+                out.append(ctx.warn(("reactions", i, "say", k), "KM114",
+                                    _m("reaction_line_twice", id=first[key])))
+            else:
+                first[key] = rid
+        if len(rule.say) == 1:
+            out.append(ctx.warn(("reactions", i, "say"), "KM114",
+                                _m("reaction_one_line", id=rid)))
+    return out
+
+
+def acts_without_reaction(ctx: Context) -> list[Diagnostic]:
+    """KM115 (info): with reactions written, a common act that gets no reaction in some phase at some reachable
+    node: a trainee who types such a line there only hears the fallback."""
+    from trainer.persona.reactions import select
+    from trainer.vocab import PHASES
+
+    if not ctx.persona.reactions:
+        return []
+    reached = ctx.flow.reachable()
+    nodes = [n.id for n in ctx.persona.nodes if n.id in reached]
+    out = []
+    for act in COMMON_ACTS:
+        missing = [ph for ph in PHASES if any(select(ctx.persona, n, ph, act) is None for n in nodes)]
+        if missing:
+            out.append(ctx.warn(("reactions",), "KM115",
+                                _m("reaction_missing_act", act=act, phases=", ".join(missing)), severity=INFO))
+    return out
+
+
+def reactions_moving_everywhere(ctx: Context) -> list[Diagnostic]:
+    """KM116: a reaction with `next` but without `nodes:` moves the conversation to the same place from every
+    node, also from nodes far past it (a way back, or an early ending); usually it was meant for one node."""
+    from trainer.persona.reactions import reaction_id
+
+    return [ctx.warn(("reactions", i, "next"), "KM116",
+                     _m("reaction_next_everywhere", id=reaction_id(ctx.persona, i), next=r.next))
+            for i, r in enumerate(ctx.persona.reactions) if r.next and not r.nodes]
+
+
 CHECKS = (never_open_choices, unreachable_nodes, traps, unreached_endings, cues_not_picked_up, cues_not_offered,
           controlling_untagged, choices_without_examples, nodes_without_open_choice, variants_never_shown,
-          shared_nodes)
+          shared_nodes, unused_reactions, repeated_reaction_lines, acts_without_reaction, reactions_moving_everywhere)
 
 
 def lint(persona: Persona, src: Source, analyse: Callable | None = None) -> list[Diagnostic]:

@@ -216,6 +216,29 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "naar '{node}'",
                       "en": "the '{phase}' variant of '{node}' never shows: the conversation starts here in phase "
                             "'{start}' (trust {trust}, motivation {motivation}) and no choice leads back to '{node}'"},
+    # --- reactions: how a persona answers typed lines that fit no choice (KM113-KM116) --------------------------
+    "reaction_duplicate_id": {"nl": "reactie-id '{id}' staat er twee keer", "en": "duplicate reaction id '{id}'"},
+    "reaction_unknown_node": {"nl": "reactie noemt onbekende node '{id}'{hint}",
+                              "en": "reaction names unknown node '{id}'{hint}"},
+    "reaction_never_used": {"nl": "reactie '{id}' wordt nooit gebruikt: in elke situatie waarvoor ze geldt, wint een "
+                                  "andere reactie (een specifiekere, of een even specifieke die eerder staat){far}",
+                            "en": "reaction '{id}' is never used: in every situation it covers another reaction wins "
+                                  "(a more specific one, or an equal one written earlier){far}"},
+    "reaction_nodes_unreached": {"nl": ", en haar nodes worden nooit bereikt", "en": ", and its nodes are never reached"},
+    "reaction_line_twice": {"nl": "deze zin staat al in reactie '{id}'; de kopie wordt nooit gezegd",
+                            "en": "this line is already written in reaction '{id}'; the copy is never said"},
+    "reaction_one_line": {"nl": "reactie '{id}' heeft maar één zin: de persona zegt die elke keer woord voor woord "
+                                "(schrijf er twee of drie)",
+                          "en": "reaction '{id}' has one line only: the persona says it word for word every time "
+                                "(write two or three)"},
+    "reaction_missing_act": {"nl": "geen reactie op soort zin '{act}' in fase {phases}: een getypte zin van die soort "
+                                   "krijgt daar alleen de terugvalzin",
+                             "en": "no reaction for act '{act}' in phase {phases}: a typed line of that kind gets only "
+                                   "the fallback there"},
+    "reaction_next_everywhere": {"nl": "reactie '{id}' gaat vanaf elke node naar '{next}'; zet er 'nodes:' bij om te "
+                                       "zeggen waar ze geldt",
+                                 "en": "reaction '{id}' moves to '{next}' from every node; add 'nodes:' to say where it "
+                                       "applies"},
     "variant_never": {"nl": "de variant voor fase '{phase}' van '{node}' wordt nooit getoond: volgens de faseregels "
                             "is de persona hier nooit in fase '{phase}'",
                       "en": "the '{phase}' variant of '{node}' never shows: by the phase rules the persona is never "

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from trainer.vocab import CATEGORIES, CUE_KINDS, DIFFICULTIES, MI_CODES, PHASES
+from trainer.vocab import ACT_GROUPS, ACTS, CATEGORIES, CUE_KINDS, DIFFICULTIES, MI_CODES, PHASES
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -23,6 +23,7 @@ MICode = Literal[MI_CODES]  # type: ignore[valid-type]
 Phase = Literal[PHASES]  # type: ignore[valid-type]
 CueKind = Literal[CUE_KINDS]  # type: ignore[valid-type]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+ActName = Literal[ACTS + tuple(ACT_GROUPS)]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -89,6 +90,19 @@ class Ending(Strict):
     summary: Text | None = None
 
 
+class Reaction(Strict):
+    # How the persona answers a typed line that fits no authored choice, by what the line does (its act).
+    # The most specific rule that fits wins (node > category > phase); its lines are said in turn, no repeats.
+    id: Id | None = None
+    acts: list[ActName] = Field(min_length=1)
+    phases: list[Phase] = []
+    nodes: list[Id] = []
+    categories: list[Category] = []   # only when the analyser finds one of these in the typed line
+    effects: Effects = Effects()
+    next: Id | None = None            # move on to this node or ending (default: stay at the node)
+    say: list[Text] = Field(min_length=1)
+
+
 class Persona(Strict):
     format: Literal[1] = 1
     id: Id
@@ -111,3 +125,4 @@ class Persona(Strict):
     fallback_effects: Effects = Effects(trust=-2)
     nodes: list[Node] = Field(min_length=1)
     endings: list[Ending] = Field(min_length=1)
+    reactions: list[Reaction] = []

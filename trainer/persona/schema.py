@@ -97,6 +97,21 @@ DOCS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     }),
 }
 
+# free text that fits no choice: how the persona reacts to what the line does (issue 12)
+DOCS["Persona"][2]["reactions"] = (
+    "Reacties", "Hoe de persona antwoordt op getypte tekst die bij geen keuze past, per soort zin (act), fase en node.")
+DOCS["Reaction"] = ("Reactie", "Een antwoord op een soort zin die bij geen keuze past; de meest specifieke regel wint.", {
+    "id": ("Id", "Optioneel; standaard 'reactions.<n>' (n telt vanaf 1)."),
+    "acts": ("Soorten zin", "Bijv. open_question, reflection (enkelvoudig, complex, samenvatting), affirmation, "
+                            "directive, advice, autonomy_support."),
+    "phases": ("Fasen", "Alleen in deze fasen (leeg: altijd)."),
+    "nodes": ("Nodes", "Alleen bij deze nodes (leeg: overal)."),
+    "categories": ("Categorieën", "Alleen als de analyse een van deze categorieën in de zin vindt, bijv. obligation."),
+    "effects": ("Effect", "Meterverandering door deze reactie (bovenop de gevoeligheden)."),
+    "next": ("Volgende", "Optioneel: ga door naar deze node of afloop (anders blijft het gesprek bij de node)."),
+    "say": ("Zegt", "Twee of meer zinnen; de persona zegt ze om de beurt, zonder herhaling."),
+})
+
 
 def persona_schema() -> dict:
     schema = Persona.model_json_schema(by_alias=True, mode="validation")

@@ -112,6 +112,22 @@ def check(src: Source) -> None:
             if "if" in choice:
                 _condition(src, path + ("if",), choice["if"], node_ids, cue_ids)
 
+    reaction_ids: set[str] = set()
+    for r, rule in _items(data, "reactions"):
+        rid = rule.get("id")
+        if isinstance(rid, str):
+            if rid in reaction_ids:
+                src.error(("reactions", r, "id"), "KM020", m("reaction_duplicate_id", id=rid))
+            reaction_ids.add(rid)
+        nxt = rule.get("next")
+        if isinstance(nxt, str) and nxt not in targets:
+            src.error(("reactions", r, "next"), "KM021", m("unknown_next", id=nxt, hint=_hint(nxt, targets), where=""))
+        rnodes = rule.get("nodes")
+        for k, nid in enumerate(rnodes if isinstance(rnodes, list) else []):
+            if isinstance(nid, str) and nid not in node_ids:
+                src.error(("reactions", r, "nodes", k), "KM021",
+                          m("reaction_unknown_node", id=nid, hint=_hint(nid, node_ids)))
+
     phases = data.get("phases")
     if isinstance(phases, dict):
         for phase, cond in phases.items():

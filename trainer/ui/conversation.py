@@ -245,6 +245,10 @@ class ConversationScreen(Screen):
         return out
 
     def _read_as(self, turn) -> str:
+        if turn.reaction is not None:
+            from trainer.i18n import ACT_LABELS, label
+
+            return f"({t('ui_free_understood_as', self.lang, act=label(ACT_LABELS, turn.act, self.lang), name=self.run.session.persona.name)})"
         if turn.choice_id is None:
             return f"({t('ui_free_not_understood', self.lang)})"
         text = " ".join(turn.choice_text.split())
@@ -568,6 +572,7 @@ class _Journaled:
     def __init__(self, run):
         self.choose = run.choose
         self.fallback = run.fallback
+        self.react = run.react
         self._session = run.session
 
     @property
