@@ -337,6 +337,12 @@ async def test_free_text_practice(tmp_path):
         await pilot.press("tab")  # to the numbered choices: number keys work again
         await pilot.press("1")
         assert len(run.session.turns) == 2
+        if not run.session.ended:  # typing a choice's number in the field picks that choice, as in plain mode
+            expected = run.session.open_choices()[0].choice.text
+            app.screen.query_one("#free").focus()
+            await pilot.press("1", "enter")
+            assert len(run.session.turns) == 3 and run.session.turns[2].choice_text == expected
+            assert run.session.turns[2].typed is None
 
 
 @run_async

@@ -89,6 +89,7 @@ class MatchResult:
     act_runner_up: str = ""
     detected: tuple[str, ...] = ()     # the typed-line analyser's categories
     reaction: str | None = None        # no choice fits: the `reactions:` rule that answers (None: the fallback)
+    topic: float | None = None         # best cosine with anything authored for the persona (off topic below 0.45)
 
     def to_dict(self) -> dict:
         def cand(c: Candidate) -> dict:
@@ -104,7 +105,7 @@ class MatchResult:
             "candidates": [cand(c) for c in self.candidates], "ranked": [cand(c) for c in self.ranked],
             "elsewhere": {"id": self.elsewhere[0], "score": round(self.elsewhere[1], 4)} if self.elsewhere else None,
             "act": self.act, "act_confidence": self.act_confidence, "detected": list(self.detected),
-            "reaction": self.reaction,
+            "reaction": self.reaction, "topic": None if self.topic is None else round(self.topic, 4),
         }
 
 

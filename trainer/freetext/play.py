@@ -74,16 +74,17 @@ def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
     mindex = meaning_index(s.persona)
     meaning = mindex.scores(s.state.node, vector)
     result = decide(index_for(s.persona, settings), s.state.node, text, s.open_choices(), settings, meaning=meaning)
-    reaction = None
-    if result.kind == "fallback" and guess.understood and result.reason != "empty" and \
-            mindex.topical(vector) >= TOPIC_BELOW:
+    reaction = topic = None
+    if result.kind == "fallback" and guess.understood and result.reason != "empty":
+        topic = mindex.topical(vector)
+    if topic is not None and topic >= TOPIC_BELOW:
         index = s.reaction_for(guess.act, detected)
         if index is not None:
             from trainer.persona.reactions import reaction_id
 
             reaction = reaction_id(s.persona, index)
     return replace(result, act=guess.act, act_confidence=guess.confidence, act_runner_up=guess.runner_up,
-                   detected=detected, reaction=reaction)
+                   detected=detected, reaction=reaction, topic=topic)
 
 
 def _codes(result: MatchResult, choice=None, score: float = 0.0) -> tuple[str, ...]:

@@ -422,6 +422,10 @@ class ConversationScreen(Screen):
         run = self.run
         if not text or run is None or self.freetext is None or run.session.ended:
             return
+        if text.isdigit():  # the choices are numbered: "2" + Enter picks the second, as in plain mode
+            event.input.value = ""
+            self.action_choose(int(text))
+            return
         from trainer.engine.session import SessionError
 
         try:
