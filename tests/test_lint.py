@@ -174,7 +174,8 @@ def test_cli_lint_errors_exit_1_and_show_all_of_them():
     assert r.returncode == 1
     assert [line.split(": ")[1].split()[0] for line in r.stdout.splitlines()] == \
         ["KM013", "KM014", "KM010", "KM021", "KM024"]
-    assert "fix the errors first" in r.stderr
+    assert "5 fouten; los eerst de fouten op" in r.stderr  # the trainer's language, Dutch by default
+    assert "5 errors; fix the errors first" in _run("lint", "--lang", "en", path).stderr
 
 
 def test_cli_lint_a_folder_and_an_unknown_persona():

@@ -62,16 +62,20 @@ def print_guide_hint(file=None) -> None:
             shown = str(guide.relative_to(Path.cwd()))
         except ValueError:
             shown = str(guide)
-    print(f"Uitleg per code: {shown}", file=file or sys.stderr)
+    from trainer.persona.messages import m
+
+    print(m("guide_hint", path=shown), file=file or sys.stderr)
 
 
 def count_words(diags) -> str:
     """'1 error, 2 warnings' style counts for a summary line."""
+    from trainer.persona.messages import m
+
     parts = []
     for severity in ("error", "warning", "info"):
         n = sum(d.severity == severity for d in diags)
         if n:
-            parts.append(f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}")
+            parts.append(m(f"count_{severity}{'s' if n != 1 else ''}", n=n))
     return ", ".join(parts)
 
 

@@ -1,4 +1,4 @@
-"""trainer lint [PATH...] [--strict] — validate, then warn about likely mistakes (codes KM101-KM110)."""
+"""trainer lint [PATH...] [--strict] — validate, then warn about likely mistakes (codes KM101-KM116)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,9 @@ def run(args) -> int:
         warnings = sum(d.severity == "warning" for d in diags)
         failed = failed or errors > 0 or (args.strict and warnings > 0)
         if errors:
-            print(f"{file}: {count_words(diags)}; fix the errors first, then lint checks the rest", file=sys.stderr)
+            from trainer.persona.messages import m
+
+            print(m("fix_errors_first", file=file, counts=count_words(diags)), file=sys.stderr)
         elif errors == 0 and warnings == 0:
             print(f"{file}: ok" + (f" ({count_words(diags)})" if diags else ""), file=sys.stdout)
         else:

@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     import sys
 
-    from trainer.commands.common import persona_files, print_guide_hint, resolve_lang
+    from trainer.commands.common import count_words, persona_files, print_guide_hint, resolve_lang
     from trainer.persona.loader import check_text
     from trainer.persona.messages import set_lang
 
@@ -38,7 +38,8 @@ def run(args) -> int:
         if n == 0:
             warn = sum(not d.is_error for d in diags)
             # the verdict is the result, so stdout (scripts and editors read it there); counts and hints go to stderr
-            print(f"{file}: ok" + (f" ({warn} warning{'s' * (warn != 1)})" if warn else ""), file=sys.stdout)
+            print(f"{file}: ok" + (f" ({count_words([d for d in diags if not d.is_error])})" if warn else ""),
+                  file=sys.stdout)
     if not files and not problems:
         print("no persona files found", file=sys.stderr)
         return 1

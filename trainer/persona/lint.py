@@ -211,13 +211,11 @@ def controlling_untagged(ctx: Context) -> list[Diagnostic]:
             continue
         found = sorted({f"{flag.category}: '{place.choice.text[flag.start:flag.end]}'"
                         if getattr(flag, "source", "lexicon") != "model" else
-                        f"{flag.category}: whole line, by meaning, score {flag.score:.2f}"
+                        _m("lint_by_meaning", category=flag.category, score=f"{flag.score:.2f}")
                         for flag in getattr(result, "flags", ())
                         if isinstance(getattr(flag, "start", None), int)})
         detail = f" ({'; '.join(found)})" if found else ""
-        out.append(ctx.warn(place.path + ("text",), "KM107",
-                            f"choice '{place.id}' sounds controlling{detail}; add 'controlling: true' if that is "
-                            "intended, or rephrase it"))
+        out.append(ctx.warn(place.path + ("text",), "KM107", _m("lint_controlling", choice=place.id, detail=detail)))
     return out
 
 

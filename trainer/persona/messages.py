@@ -216,6 +216,22 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "naar '{node}'",
                       "en": "the '{phase}' variant of '{node}' never shows: the conversation starts here in phase "
                             "'{start}' (trust {trust}, motivation {motivation}) and no choice leads back to '{node}'"},
+    "lint_controlling": {"nl": "keuze '{choice}' klinkt controlerend{detail}; zet er 'controlling: true' bij als dat "
+                               "de bedoeling is, of formuleer haar anders",
+                         "en": "choice '{choice}' sounds controlling{detail}; add 'controlling: true' if that is "
+                               "intended, or rephrase it"},
+    "lint_by_meaning": {"nl": "{category}: de hele zin, op betekenis, score {score}",
+                        "en": "{category}: whole line, by meaning, score {score}"},
+    # --- summary lines of validate and lint ----------------------------------------------------------------------
+    "count_error": {"nl": "{n} fout", "en": "{n} error"},
+    "count_errors": {"nl": "{n} fouten", "en": "{n} errors"},
+    "count_warning": {"nl": "{n} waarschuwing", "en": "{n} warning"},
+    "count_warnings": {"nl": "{n} waarschuwingen", "en": "{n} warnings"},
+    "count_info": {"nl": "{n} info", "en": "{n} info"},
+    "count_infos": {"nl": "{n} info", "en": "{n} info"},
+    "guide_hint": {"nl": "Uitleg per code: {path}", "en": "Explanation of each code (in Dutch): {path}"},
+    "fix_errors_first": {"nl": "{file}: {counts}; los eerst de fouten op, daarna controleert lint de rest",
+                         "en": "{file}: {counts}; fix the errors first, then lint checks the rest"},
     # --- reactions: how a persona answers typed lines that fit no choice (KM113-KM116) --------------------------
     "reaction_duplicate_id": {"nl": "reactie-id '{id}' staat er twee keer", "en": "duplicate reaction id '{id}'"},
     "reaction_unknown_node": {"nl": "reactie noemt onbekende node '{id}'{hint}",
