@@ -359,6 +359,17 @@ def clear_cache() -> None:
 
 # --- the decision ----------------------------------------------------------------------------------------------
 
+def _ranked_rows(idx: PersonaIndex, node_id: str, text: str, open_choices: Iterable):
+    """What both decisions start from: (stripped text, open choices by id, node, query, word-ranked rows), or None
+    when there is nothing to match (no open choice, or no text)."""
+    by_id = {o.id: o for o in open_choices}
+    text = text.strip()
+    if not by_id or not text:
+        return None
+    query = idx.query(text)
+    return text, by_id, idx.nodes[node_id], query, idx.rank(node_id, text, list(by_id), query=query)
+
+
 def decide(idx: PersonaIndex, node_id: str, text: str, open_choices: Iterable, settings: Settings | None = None,
            meaning: dict | None = None) -> MatchResult:
     """Rank the open choices (OpenChoice-like: .id, .number, .choice) for `text` and decide match/tie/fallback.
@@ -368,14 +379,10 @@ def decide(idx: PersonaIndex, node_id: str, text: str, open_choices: Iterable, s
     if meaning is not None:
         return decide_with_meaning(idx, node_id, text, open_choices, meaning, settings)
     st = settings or idx.settings
-    opened = list(open_choices)
-    by_id = {o.id: o for o in opened}
-    node = idx.nodes[node_id]
-    text = text.strip()
-    if not opened or not text:
-        return MatchResult("fallback", None, (), 0.0, (), text, node_id, "empty")
-    query = idx.query(text)
-    rows = idx.rank(node_id, text, list(by_id), query=query)
+    got = _ranked_rows(idx, node_id, text, open_choices)
+    if got is None:
+        return MatchResult("fallback", None, (), 0.0, (), text.strip(), node_id, "empty")
+    text, by_id, node, query, rows = got
     ranked = tuple(Candidate(cid, by_id[cid].number, by_id[cid].choice.text.strip(), round(f, 6), ev, round(c, 6))
                    for i, f, c, ev in rows for cid in (_cid(node, i),))
     best = ranked[0]
@@ -402,14 +409,10 @@ def decide_with_meaning(idx: PersonaIndex, node_id: str, text: str, open_choices
     words only is "empty"; otherwise match, or a tie when the runner-up is within meaning_tie.
     Chosen on the leave-one-out check of the authored examples (scripts/bench_freetext.py)."""
     st = settings or idx.settings
-    opened = list(open_choices)
-    by_id = {o.id: o for o in opened}
-    node = idx.nodes[node_id]
-    text = text.strip()
-    if not opened or not text:
-        return MatchResult("fallback", None, (), 0.0, (), text, node_id, "empty")
-    query = idx.query(text)
-    rows = idx.rank(node_id, text, list(by_id), query=query)
+    got = _ranked_rows(idx, node_id, text, open_choices)
+    if got is None:
+        return MatchResult("fallback", None, (), 0.0, (), text.strip(), node_id, "empty")
+    text, by_id, node, query, rows = got
     w = st.meaning_weight
     cands = []
     for i, f, c, ev in rows:
