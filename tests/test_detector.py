@@ -55,6 +55,16 @@ def test_lexicon_flags_keep_their_spans_and_source():
         [(f.category, f.start, f.end, f.rule) for f in lex.flags]
 
 
+def test_model_vetoes_a_word_list_false_flag_it_is_sure_about():
+    # "checken" is a trigger word, but the question asks permission (a writer's supportive line).
+    text = "Mag ik eerst iets bij je checken voordat ik met een idee kom?"
+    assert analyse(text).controlling
+    v = verdict(text)
+    assert not v.controlling and not v.flags and v.model_score < Detector().veto
+    clear = "U moet maandag om negen uur bij de kringloop zijn."  # a clear obligation keeps its word-list flag
+    assert [f.source for f in verdict(clear).flags] == ["lexicon"] * len(analyse(clear).flags)
+
+
 def test_model_adds_what_the_lexicon_misses_with_an_illustration():
     assert not analyse(MODEL_ONLY).controlling
     v = verdict(MODEL_ONLY)
