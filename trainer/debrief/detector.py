@@ -24,6 +24,7 @@ engine keep the lexicon alone, so their tuned effects and the golden test plans 
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 from functools import lru_cache
@@ -37,11 +38,24 @@ SOURCE_LABELS = {"lexicon": {"nl": "woordenlijst", "en": "word list"},
                  "model": {"nl": "betekenis", "en": "meaning"}}
 
 
+_WORDS = re.compile(r"[\w']+")
+_NEGATIONS = frozenset("niet geen niks niets nooit niemand nergens not no never nobody won't don't isn't can't needn't".split())
+_YOU = frozenset("u je jij jou jouw uw you your you're".split())
+_ME = frozenset("ik we wij mij me i i'll we'll i'm".split())
+
+
 def lexicon_features(text: str, lex: Analysis) -> list[float]:
-    """What the lexicon found, as extra inputs beside the sentence vector: the model learns how far to trust it."""
+    """What the lexicon found, as extra inputs beside the sentence vector: the model learns how far to trust it.
+    Plus cheap cues of the line's form: a negation word, how much it says "you" and "I/we", a trailing-off "..."
+    (a self-correction), more than one sentence, ending on a question."""
     cats = lex.categories
+    words = _WORDS.findall(text.lower())
+    n = max(1, len(words))
     return [float(lex.controlling), *(float(c in cats) for c in CONTROLLING_CATEGORIES + SUPPORTIVE_CATEGORIES),
-            float("?" in text)]
+            float("?" in text),
+            float(any(w in _NEGATIONS for w in words)), sum(w in _YOU for w in words) / n,
+            sum(w in _ME for w in words) / n, float("..." in text or "\u2026" in text),
+            float(text.count(".") + text.count("?") + text.count("!") > 1), float(text.strip().endswith("?"))]
 
 
 MIN_WORDS = 3  # a line of one or two words says too little about its meaning: the lexicon alone judges it
