@@ -437,3 +437,36 @@ def test_a_lexicon_with_aliases_or_too_large_is_refused_cleanly(tmp_path):
     big.write_text("# " + "x" * (3 * 1024 * 1024), encoding="utf-8")
     with pytest.raises(LexiconError, match="larger than"):
         load_lexicon([big], env=False)
+
+
+# The generalised negation / reflection / self-repair families (lexicon.yaml, end of the exceptions), checked on
+# wordings of their own, next to controlling lines with the same trigger words that must stay flagged.
+@pytest.mark.parametrize("text", [
+    "Niemand gaat u dwingen om daar te blijven.", "Niemand controleert hoe vaak u er bent.",
+    "Ik ga niet voor jou kiezen waar je heen gaat.", "Ik controleer niets, vertel het gewoon.",
+    "Een keer afzeggen heeft geen gevolgen voor je uitkering.", "Je hoeft je nergens voor te verantwoorden.",
+    "U voelt zich bekeken door de buren, hoor ik.",
+    "Mag ik uitleggen welke regels er gelden voor de tegenprestatie?",
+    "Je hebt je verplichtingen altijd keurig nagekomen.",
+    "De tegenprestatie is een regel, maar hoe je die invult, bepaal je zelf.",
+    "U moet... nee, laat ik het anders vragen: wat past bij u?",
+    "Nobody is going to force you into anything.", "I'm not going to keep tabs on your hours.",
+    "There won't be any sanction for trying.", "You feel you're always being checked on.",
+    "The law asks for something in return, but what that is, we decide together.",
+])
+def test_negation_and_reflection_families_are_not_flagged(text, lexicon):
+    a = analyse(text, lexicon=lexicon)
+    assert not a.controlling, [(f.rule, text[f.start:f.end]) for f in a.flags]
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Niemand anders gaat het doen, dus u moet maandag beginnen.", "obligation"),
+    ("Ik controleer elke week of u er bent.", "surveillance"),
+    ("Als u niet komt, heeft dat gevolgen voor uw uitkering.", "sanction"),
+    ("U moet zich verantwoorden voor elke gemiste dag.", "surveillance"),
+    ("U moet maandag om negen uur komen... en geen smoesjes.", "obligation"),
+    ("If you don't turn up, there will be consequences.", "sanction"),
+    ("I'll check up on you every week.", "surveillance"),
+])
+def test_the_families_leave_controlling_lines_flagged(text, category, lexicon):
+    assert category in analyse(text, lexicon=lexicon).categories

@@ -36,9 +36,14 @@ def test_committed_model_file_is_reproduced_by_training():
 
 def test_model_file_is_plain_arrays():
     d = Detector()
-    assert d.labels[0] == "controlling" and len(d.weights) == len(d.labels) == len(d.thresholds)
+    assert d.labels[0] == "controlling" and len(d.weights) == len(d.labels) - 1 and len(d.thresholds) == len(d.labels)
+    assert d.hidden_weights.shape == (len(d.hidden_bias), d.weights.shape[1]) == (len(d.out_weights), d.weights.shape[1])
     assert 0 <= d.veto < d.thresholds[0] < 1
     assert len(d.example_texts) == len(d.example_labels) == len(d.example_vectors)
+    with np.load(MODEL_FILE, allow_pickle=False) as z:  # the model saw holdout7, never a later frozen holdout
+        sources = [str(f) for f in z["sources"]]
+    assert any(f.startswith("corpus_holdout/") for f in sources)
+    assert not any("holdout8" in f for f in sources)
 
 
 def test_lexicon_flags_keep_their_spans_and_source():
@@ -48,6 +53,16 @@ def test_lexicon_flags_keep_their_spans_and_source():
     lexicon_flags = [f for f in both.flags if f.source == "lexicon"]
     assert [(f.category, f.start, f.end, f.rule) for f in lexicon_flags] == \
         [(f.category, f.start, f.end, f.rule) for f in lex.flags]
+
+
+def test_model_vetoes_a_word_list_false_flag_it_is_sure_about():
+    # "checken" is a trigger word, but the question asks permission (a writer's supportive line).
+    text = "Mag ik eerst iets bij je checken voordat ik met een idee kom?"
+    assert analyse(text).controlling
+    v = verdict(text)
+    assert not v.controlling and not v.flags and v.model_score < Detector().veto
+    clear = "U moet maandag om negen uur bij de kringloop zijn."  # a clear obligation keeps its word-list flag
+    assert [f.source for f in verdict(clear).flags] == ["lexicon"] * len(analyse(clear).flags)
 
 
 def test_model_adds_what_the_lexicon_misses_with_an_illustration():
@@ -73,6 +88,20 @@ def test_every_study_line_is_still_flagged():
     items = yaml.safe_load((ROOT / "tests" / "data" / "analyser_eval.yaml").read_text(encoding="utf-8"))["items"]
     study = [it["text"] for it in items if it.get("study") and it["controlling"]]
     assert study and [t for t in study if not verdict(t).controlling] == []
+
+
+def test_bench_reads_a_frozen_holdout_folder_only_when_it_is_there(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import bench_detector
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert bench_detector.load_holdout(tmp_path / "missing") is None
+    (tmp_path / "a.yaml").write_text('items:\n- {lang: nl, controlling: true, text: "U dient te komen."}\n',
+                                     encoding="utf-8")
+    (tmp_path / "b.yaml").write_text('items:\n- {lang: en, controlling: false, text: "What would you like?"}\n',
+                                     encoding="utf-8")
+    assert [it["text"] for it in bench_detector.load_holdout(tmp_path)] == ["U dient te komen.", "What would you like?"]
 
 
 def test_typed_line_moves_meters_and_appears_in_the_debrief(tmp_path):
