@@ -19,11 +19,7 @@ from dataclasses import replace
 from trainer.engine.session import Session, SessionError, Turn
 from trainer.freetext.matcher import DEFAULT, MatchResult, Settings, decide, index_for
 from trainer.freetext.picks import own_picks, typed_picks
-from trainer.vocab import ACT_CODES, CONTROLLING_CATEGORIES
-
-# acts that cannot carry an obligation, a threat or a decision taken for the client
-SOFT_ACTS = frozenset({"simple_reflection", "complex_reflection", "affirmation", "summary", "autonomy_support",
-                       "open_question", "seeking_collaboration", "off_topic"})
+from trainer.vocab import ACT_CODES
 
 
 def _analyse(text: str):
@@ -49,16 +45,14 @@ def prepare(target, settings: Settings = DEFAULT) -> None:
 
 
 def understand(text: str, vector=None):
-    """(ActGuess, analyser categories) of a typed line: the act model, corrected by what the analyser hears."""
+    """(ActGuess, analyser categories) of a typed line. The act model reads the analyser's categories as features;
+    its guess is not overruled by them: a rule "a controlling category makes any soft act a directive" was
+    measured (grouped CV over 1,881 labelled lines) to cost 2 points of accuracy, because writers' reassurances
+    ("Dit gesprek heeft geen gevolgen voor uw uitkering") and repaired slips carry the same words."""
     from trainer.freetext.acts import classify
 
     detected = tuple(sorted(set(_analyse(text).categories))) if text.strip() else ()
-    guess = classify(text, vector, detected)
-    if guess.act in SOFT_ACTS and set(detected) & set(CONTROLLING_CATEGORIES):
-        # the analyser hears an obligation, a threat, ... in the words: whatever the warm wrapping, the line directs
-        # ("Fijn dat u er bent, u moet wel maandag beginnen"); the act model alone hears the tone more than the point
-        guess = replace(guess, act="directive", runner_up=guess.act)
-    return guess, detected
+    return classify(text, vector, detected), detected
 
 
 def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
