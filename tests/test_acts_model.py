@@ -61,10 +61,12 @@ def test_surface_features_hear_permission_autonomy_summaries_and_obligations():
     ("It's completely up to you whether you go.", "autonomy_support"),
 ])
 def test_the_shipped_model_reads_plain_acts(text, act):
+    """As a typed line is read in play: the act model together with the analyser's categories of the line."""
+    from trainer.freetext.play import understand
     from trainer.semantic.encoder import default_encoder
 
     default_encoder().warm()
-    assert classify(text).act == act
+    assert understand(text)[0].act == act
 
 
 def test_the_first_model_still_loads_with_its_own_features():
