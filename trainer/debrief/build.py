@@ -32,7 +32,7 @@ def _typed_flags(turn, lang: str) -> list:
         return flags
     det = sys.modules.get("trainer.debrief.detector")
     known = {}
-    if det is not None and det._detector is not None:
+    if det is not None and det.default_detector.built():  # an export never loads the model itself
         known = {f.category: f for f in det.verdict(line, ui_lang=lang).flags if f.source == "model"}
     for c in missing:
         if c in known:

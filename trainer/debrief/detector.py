@@ -25,12 +25,12 @@ engine keep the lexicon alone, so their tuned effects and the golden test plans 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from trainer.debrief.analyser import BUILTIN_LEXICON, Analysis, Flag, Lexicon, analyse, default_lexicon
+from trainer.lazy import shared_instance
 from trainer.vocab import CONTROLLING_CATEGORIES, SUPPORTIVE_CATEGORIES
 
 MODEL_FILE = Path(__file__).with_name("detector.npz")
@@ -110,16 +110,7 @@ class Detector:
         return ""
 
 
-_lock = threading.Lock()
-_detector: Detector | None = None
-
-
-def default_detector() -> Detector:
-    global _detector
-    with _lock:
-        if _detector is None:
-            _detector = Detector()
-        return _detector
+default_detector = shared_instance(Detector)
 
 
 def warm() -> None:

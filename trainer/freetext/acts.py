@@ -13,11 +13,12 @@ instead of reacting to a guess. The encoder's vector of a typed line is never wr
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from trainer.lazy import shared_instance
 
 MODEL_FILE = Path(__file__).with_name("acts_model.npz")
 UNSURE = 0.25  # chosen on the corpus dev split with the first model: 2 of 125 on-topic lines below it
@@ -220,16 +221,7 @@ class ActModel:
         return ActGuess(self.acts[order[0]], round(float(p[order[0]]), 4), self.acts[order[1]])
 
 
-_model: ActModel | None = None
-_lock = threading.Lock()
-
-
-def act_model() -> ActModel:
-    global _model
-    with _lock:
-        if _model is None:
-            _model = ActModel()
-        return _model
+act_model = shared_instance(ActModel)
 
 
 def line_vector(text: str) -> np.ndarray:

