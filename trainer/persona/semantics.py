@@ -23,6 +23,18 @@ def _items(data, key: str) -> list[tuple[int, dict]]:
     return [(i, item) for i, item in enumerate(seq) if isinstance(item, dict)]
 
 
+def _unique_ids(src, section: str, items, message: str) -> set[str]:
+    """The ids of a list section (cues, reactions); KM020 for an id written twice."""
+    seen: set[str] = set()
+    for i, item in items:
+        ident = item.get("id")
+        if isinstance(ident, str):
+            if ident in seen:
+                src.error((section, i, "id"), "KM020", m(message, id=ident))
+            seen.add(ident)
+    return seen
+
+
 def _hint(word, options) -> str:
     return did_you_mean(word, options)
 
@@ -51,13 +63,7 @@ def check(src: Source) -> None:
     ending_ids = {item["id"] for _, item in endings if isinstance(item.get("id"), str)}
     targets = node_ids | ending_ids
 
-    cue_ids: set[str] = set()
-    for i, cue in cues:
-        ident = cue.get("id")
-        if isinstance(ident, str):
-            if ident in cue_ids:
-                src.error(("cues", i, "id"), "KM020", m("duplicate_cue", id=ident))
-            cue_ids.add(ident)
+    cue_ids = _unique_ids(src, "cues", cues, "duplicate_cue")
 
     fid = data.get("id")
     stem = Path(src.file).stem
@@ -112,13 +118,9 @@ def check(src: Source) -> None:
             if "if" in choice:
                 _condition(src, path + ("if",), choice["if"], node_ids, cue_ids)
 
-    reaction_ids: set[str] = set()
-    for r, rule in _items(data, "reactions"):
-        rid = rule.get("id")
-        if isinstance(rid, str):
-            if rid in reaction_ids:
-                src.error(("reactions", r, "id"), "KM020", m("reaction_duplicate_id", id=rid))
-            reaction_ids.add(rid)
+    reactions = _items(data, "reactions")
+    _unique_ids(src, "reactions", reactions, "reaction_duplicate_id")
+    for r, rule in reactions:
         nxt = rule.get("next")
         if isinstance(nxt, str) and nxt not in targets:
             src.error(("reactions", r, "next"), "KM021", m("unknown_next", id=nxt, hint=_hint(nxt, targets), where=""))
