@@ -3,14 +3,15 @@
 
     scripts/train_acts.py            train the shipped model (NEW config) on every labelled line and write it
     scripts/train_acts.py --cv       grouped cross-validation, old vs new config: leave one source file out
-                                     (a fresh writer), over tests/data/corpus/*.yaml + the holdout7 files
-    scripts/train_acts.py --dev      accuracy on the old dev split (train split + holdout7 -> dev), old vs new
+                                     (a fresh writer), over tests/data/corpus/*.yaml + the holdout7 and holdout8 files
+    scripts/train_acts.py --dev      accuracy on the old dev split (train split + holdout7/8 -> dev), old vs new
     scripts/train_acts.py --confusion   the grouped-CV confusions of the new config
 
 Data: tests/data/corpus/*.yaml (the writers' files, byte-identical to main), tests/data/corpus_holdout/holdout7_*
 (the first frozen holdout, measured once at 68.0 % before it was used for training), tests/data/acts_extra.yaml
-(our own additions, same format; optional). A line written twice counts once. tests/data/corpus_holdout8*/ (the
-next frozen holdout) is never read here: only scripts/bench_freetext.py measures it, if present.
+(our own additions, same format; optional), tests/data/corpus_holdout8/ (the second frozen holdout, measured once
+at 77.5 % before it was used for training). A line written twice counts once. tests/data/corpus_holdout9/ (the
+newest frozen holdout) is never read here: only scripts/bench_freetext.py measures it, if present.
 Dev split (kept for comparison with the first model): a corpus line is dev when blake2b(text) mod 5 == 0.
 Needs scikit-learn (the `test` extra); the model written is plain numpy arrays.
 
@@ -38,6 +39,7 @@ from trainer.vocab import ACTS  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
 HOLDOUT7 = ROOT / "tests" / "data" / "corpus_holdout"
+HOLDOUT8 = ROOT / "tests" / "data" / "corpus_holdout8"
 EXTRA = ROOT / "tests" / "data" / "acts_extra.yaml"
 OUT = ROOT / "trainer" / "freetext" / "acts_model.npz"
 
@@ -81,9 +83,13 @@ def holdout7_files() -> list[Path]:
     return sorted(HOLDOUT7.glob("holdout7_*.yaml"))
 
 
+def holdout8_files() -> list[Path]:
+    return sorted(HOLDOUT8.glob("holdout8_*.yaml"))
+
+
 def all_items() -> list[dict]:
-    """Every labelled line the shipped model is trained on: the corpus, our extra lines and holdout7."""
-    return _unique(corpus_items() + load_items(holdout7_files()))
+    """Every labelled line the shipped model is trained on: the corpus, our extra lines, holdout7 and holdout8."""
+    return _unique(corpus_items() + load_items(holdout7_files()) + load_items(holdout8_files()))
 
 
 def is_dev(text: str) -> bool:
@@ -166,13 +172,13 @@ def train(data: Data, config: Config = NEW) -> dict:
 
 def main(argv: list[str]) -> int:
     data = Data(all_items())
-    hold = np.array([f.startswith("holdout7") for f in data.files])
-    print(f"{len(data.y)} labelled lines ({(~hold).sum()} corpus, {hold.sum()} holdout7) in {len(set(data.files))} files")
+    hold = np.array([f.startswith("holdout") for f in data.files])
+    print(f"{len(data.y)} labelled lines ({(~hold).sum()} corpus, {hold.sum()} holdout7/8) in {len(set(data.files))} files")
     if "--cv" in argv or "--confusion" in argv:
         for name, config in (("old", OLD), ("new", NEW)):
             pred = grouped_cv(data, config)
             print(f"  grouped CV {name} {config}: {(pred == data.y).mean():.3f} "
-                  f"(holdout7 files {(pred[hold] == data.y[hold]).mean():.3f})")
+                  f"(holdout7/8 files {(pred[hold] == data.y[hold]).mean():.3f})")
         if "--confusion" in argv:
             from collections import Counter
 
