@@ -220,6 +220,7 @@ class Stats:
         self.built = 0
         self.jobs = 1
         self.seconds = 0.0
+        self.replayed: Counter = Counter()  # of the summaries built: why they needed the full replay
 
 
 # rebuild in worker processes from this many cache misses on (when there is more than one CPU); below that,
@@ -233,8 +234,11 @@ def _build(loader: Loader, path: Path, key) -> dict:
     try:
         data = loader.read(path)
         ref = _ref(data.header)
-        summary = loader.summary(path, data)
-        return {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref), "summary": summary}
+        summary, replayed = loader.summary_and_route(path, data)
+        entry = {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref), "summary": summary}
+        if replayed:
+            entry["replayed"] = replayed  # why the fast path (digest.py) handed this one to the full replay
+        return entry
     except ExportError as exc:
         return {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref) if ref else None,
                 "error": str(exc)}
@@ -319,6 +323,7 @@ def summaries(paths: list[Path], loader: Loader, *, use_cache: bool = True, stat
     stats.jobs = jobs
     built = _build_all(loader, [(p, k) for _, p, k, _ in misses], jobs)
     stats.built = len(built)
+    stats.replayed = Counter(e["replayed"] for e in built if "replayed" in e)
     for (i, path, key, cache), entry in zip(misses, built):
         results[i] = entry
         if cache is not None and key is not None:
