@@ -21,7 +21,6 @@ as the codes of the authored choice it happened to match; a typed line answered 
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import NamedTuple, Sequence
 
 from trainer.debrief.model import CueEvent, FlagView, Measure, Rubric
@@ -83,11 +82,12 @@ class Figures(NamedTuple):
 
 def rubric_figures(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequence[CueEvent], outcome: str | None,
                    final_trust: int) -> Figures:
-    counts = Counter({code: 0 for code in MI_CODES})
+    counts = dict.fromkeys(MI_CODES, 0)
     for turn in turns:
         if turn.typed is not None and turn.choice_id is None and turn.reaction is None:
             continue  # a typed line that was not understood (the fallback) counts as no act at all, also in old journals
-        counts.update(turn.codes)
+        for code in turn.codes:
+            counts[code] = counts.get(code, 0) + 1
     questions = counts["question"]
     reflections = counts["simple_reflection"] + counts["complex_reflection"]
     rq = None if questions == 0 and reflections == 0 else (float("inf") if questions == 0 else reflections / questions)
@@ -116,7 +116,7 @@ def rubric_figures(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Seque
              + 10 * final_trust / 100)
     score = round(max(0.0, min(100.0, score)))
     level = "goed" if score >= 75 and strongest < 3 else "voldoende" if score >= 55 else "onvoldoende"
-    return Figures(dict(counts), rq, cr, cue_rate, judged, picked, lines, severity, controlling_level,
+    return Figures(counts, rq, cr, cue_rate, judged, picked, lines, severity, controlling_level,
                    outcome_level, score, level, level != "onvoldoende")
 
 

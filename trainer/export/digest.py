@@ -23,6 +23,7 @@ varied set of sessions and checks that freshly played sessions never need the re
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 from trainer.engine.journal import actions, text_hash
@@ -100,7 +101,7 @@ class Walker:
         self._text_hash: dict[str, str] = {}
         self._choice_flags: dict[tuple[str, str], tuple] = {}
         self._sensitivity: dict[tuple, tuple[int, int]] = {}
-        self._nodes: dict[str, tuple[list, bool]] = {}
+        self._nodes: dict[str, tuple[list, bool, dict]] = {}
         # the phase rules of most personas read only the meters: then the phase is looked up, not worked out
         self._phases: dict[tuple[int, int], str | None] | None = {} if _reads_meters_only(self.persona) else None
 
@@ -114,18 +115,6 @@ class Walker:
         probe = State(start, _clamp(int(meters["trust"])), _clamp(int(meters["motivation"])), PHASES[0])
         return probe._replace(phase=compiled.phase_for(probe), visited=frozenset({start}),
                               offered=frozenset(compiled.nodes[start].offers))
-
-    def _phase(self, pending: State, before: str) -> str:
-        # the machine's gated `evaluate`: the first phase rule that holds; when none holds the phase stays
-        memo = self._phases
-        if memo is not None:
-            key = (pending.trust, pending.motivation)
-            if key in memo:
-                return memo[key] or before
-        first = next((phase for phase, rule in self.compiled.phase_rules if rule(pending)), None)
-        if memo is not None:
-            memo[key] = first
-        return first or before
 
     def walk(self, head: dict, events: list[dict], analyser=None) -> tuple[list[_Turn], State]:
         compiled = self.compiled
@@ -187,17 +176,18 @@ class Walker:
 
     def _open_choice(self, state: State, ev: dict):
         ident = ev["choice"]
-        entries, conditional = self._node_choices(state.node)
-        if conditional:
-            open_ = [(cid, c) for cid, c, cond in entries if cond is None or cond(state)] or \
-                [(cid, c) for cid, c, _ in entries]
-        else:
-            open_ = entries
-        for number, (cid, choice, *_) in enumerate(open_, 1):
-            if cid == ident or number == ident:
-                break
-        else:
-            raise Replay("the choice is not open")
+        entries, conditional, by_id = self._node_choices(state.node)
+        hit = by_id.get(ident) if type(ident) is str else None
+        if hit is not None and (hit[2] is None or hit[2](state)):
+            cid, choice = hit[0], hit[1]  # open: whatever the other choices' conditions say
+        else:  # Session.open_choices (when none is open, all are), found by id or by number
+            open_ = [(cid, c) for cid, c, cond in entries if cond is None or cond(state)] if conditional else None
+            open_ = open_ or entries
+            for number, (cid, choice, *_) in enumerate(open_, 1):
+                if cid == ident or number == ident:
+                    break
+            else:
+                raise Replay("the choice is not open")
         recorded = ev.get("text_hash")  # journal._check_choice_text
         if isinstance(recorded, str) and ident in self.compiled.choices:
             known = self._text_hash.get(cid)
@@ -212,7 +202,8 @@ class Walker:
         got = self._nodes.get(node)
         if got is None:
             entries = self.compiled.node_choices[node]
-            got = self._nodes[node] = (entries, any(cond is not None for _, _, cond in entries))
+            got = self._nodes[node] = (entries, any(cond is not None for _, _, cond in entries),
+                                       {entry[0]: entry for entry in reversed(entries)})
         return got
 
     def _reaction(self, state: State, ev: dict, detected: tuple):
@@ -244,14 +235,28 @@ class Walker:
         if node is None and nxt not in compiled.endings:
             raise Replay("a move to an unknown node")
         turns = before.turns + 1
-        visited = before.visited | {nxt} if node else before.visited
-        offered = before.offered | set(node.offers) if node else before.offered
-        picked_up = before.picked_up | set(picks) if picks else before.picked_up
-        phase = self._phase(State(before.node, trust, motivation, before.phase, turns, visited, offered, picked_up),
-                            before.phase)
-        pending = State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)
+        # the engine's unions; a set that would not grow is kept as it is (equal, one allocation less)
+        visited = before.visited | {nxt} if node and nxt not in before.visited else before.visited
+        offered = before.offered
+        if node and not offered.issuperset(node.offers):
+            offered = offered | set(node.offers)
+        picked_up = before.picked_up
+        if picks and not picked_up.issuperset(picks):
+            picked_up = picked_up | set(picks)
+        # the phase: the machine's gated `evaluate`, i.e. the first phase rule that holds; none holds: it stays
+        memo = self._phases
+        key = (trust, motivation)
+        if memo is not None and key in memo:
+            phase = memo[key] or before.phase
+        else:
+            probe = State(before.node, trust, motivation, before.phase, turns, visited, offered, picked_up)
+            first = next((phase for phase, rule in compiled.phase_rules if rule(probe)), None)
+            if memo is not None:
+                memo[key] = first
+            phase = first or before.phase
         ending = None
-        if compiled.break_off and compiled.break_off[0](pending):
+        if compiled.break_off and compiled.break_off[0](
+                State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)):
             ending = compiled.break_off[1]
         elif nxt in compiled.endings:
             ending = nxt
@@ -296,8 +301,6 @@ def digest(walker: Walker, header: dict, events: list[dict], loaded, journal_fil
 
 
 def _digest(walker, header, events, loaded, journal_file, lang, analyser) -> dict:
-    from pathlib import Path
-
     from trainer.debrief.cues import track_cues
     from trainer.debrief.rubric import rubric_figures
     from trainer.export.record import journal_facts
@@ -316,7 +319,7 @@ def _digest(walker, header, events, loaded, journal_file, lang, analyser) -> dic
     rubric = rubric_figures(turns, flags, cues, outcome, state.trust)
     facts = journal_facts(header, events, ended, loaded.content_hash, journal_file)
     return _summary(
-        session_id=facts["session_id"], file=Path(journal_file).name, trainee=facts["trainee"], persona=persona,
+        session_id=facts["session_id"], file=os.path.basename(journal_file), trainee=facts["trainee"], persona=persona,
         persona_changed=facts["persona_changed"], mode=facts["mode"], started_at=facts["started_at"],
         finished_at=facts["finished_at"], duration_seconds=facts["duration_seconds"], finished=ended,
         outcome=outcome, outcome_label=label, turns=len(turns), rubric=rubric, cues=cues, flags=flags,

@@ -187,7 +187,7 @@ class Loader:
         full replay was needed)."""
         from trainer.export.digest import Replay, Walker, digest
 
-        path = Path(path)
+        path = path if isinstance(path, Path) else Path(path)
         data = data or self.read(path)
         loaded, compiled = self.persona(data.header, data.session_id)
         walker = self._walkers.get(compiled)

@@ -83,11 +83,11 @@ def _summary(*, session_id, file, trainee, persona, persona_changed, mode, start
     simple, complex_ = counts.get("simple_reflection", 0), counts.get("complex_reflection", 0)
     reflections = simple + complex_
     picked = sum(1 for c in cues if c.status == "picked_up")
-    categories: Counter = Counter()
-    severity: Counter = Counter()
+    categories: dict[str, int] = {}
+    severity: dict[str, int] = {}
     for f in flags:
-        categories[f.category] += 1
-        severity[f.category] += f.severity
+        categories[f.category] = categories.get(f.category, 0) + 1
+        severity[f.category] = severity.get(f.category, 0) + f.severity
     if outcome in OUTCOMES:
         label = {"nl": OUTCOMES[outcome]["nl"], "en": OUTCOMES[outcome]["en"]}
     elif outcome:
