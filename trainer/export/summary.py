@@ -299,13 +299,17 @@ def summaries(paths: list[Path], loader: Loader, *, use_cache: bool = True, stat
     caches: dict[Path, SummaryCache] = {}
     results: list[dict | None] = [None] * len(paths)
     misses: list[tuple[int, Path, list | None, SummaryCache | None]] = []
+    folders: dict[str, SummaryCache] = {}  # by the folder's name as written: no Path made per journal
     for i, path in enumerate(paths):
-        path = Path(path)
+        path = path if isinstance(path, Path) else Path(path)
         cache = None
         if use_cache:
-            cache = caches.get(path.parent)
+            cache = folders.get(os.path.dirname(path))
             if cache is None:
-                cache = caches[path.parent] = SummaryCache(path.parent)
+                cache = caches.get(path.parent)
+                if cache is None:
+                    cache = caches[path.parent] = SummaryCache(path.parent)
+                folders[os.path.dirname(path)] = cache
         key = _stat_key(path)
         entry = None
         if cache is not None:
