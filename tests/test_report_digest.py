@@ -146,6 +146,7 @@ def test_journals_the_fast_path_cannot_vouch_for_get_the_replay_or_its_error(coh
         "bad-start": (long, lambda r: r[0].update(start="nergens"), "error"),
         "bad-meters": (long, lambda r: r[0].update(meters={"trust": "x"}), "error"),
         "unhashable": (long, _set("detected", [["x"]], 0), "error"),
+        "typed-not-text": (long, _set("typed", 42, 0), "error"),  # was a traceback that stopped the whole report
         "wrong-reaction": (react, lambda r: next(a for a in _acts(r) if a["type"] == "react").update(
             reaction="reactions.99"), "error"),
         "after-the-end": (long, lambda r: r.append(dict(_acts(r)[-1])) if _acts(r)[-1].get("ended") else

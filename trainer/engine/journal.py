@@ -170,6 +170,8 @@ def replay(session: Session, events: list[dict], reanalyse: bool = False) -> Non
     for ev in actions(events):
         if session.ended:
             raise SessionError("the journal continues after the conversation ended")
+        if not isinstance(ev.get("typed", ""), (str, type(None))):  # the debrief and exports read it as text
+            raise SessionError("a typed line in the journal is not text")
         detected = None if reanalyse else ev.get("detected")
         if ev["type"] == "choose" and not reanalyse:
             _check_choice_text(session, ev)
