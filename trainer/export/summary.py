@@ -3,9 +3,11 @@
 A summary agrees with the other exports: `summarise(record)` makes it from a SessionRecord, and the report makes
 it straight from the replayed session and its Debrief (`Loader.summary`, without building the record, which
 costs more than the replay); both go through one function and take the journal's own facts from
-`record.journal_facts`, and a test keeps them equal. Rebuilding a summary means replaying the journal and
-running the debrief (about half a millisecond once the personas are loaded), so the summaries of a folder are
-cached in `<folder>/.cache/summaries.json`, one entry per journal, valid while
+`record.journal_facts`, and a test keeps them equal. The report builds most summaries through the fast path of
+export/digest.py (the engine's rules walked over the journal, only the debrief parts a summary shows; about a
+quarter of a millisecond a session), and does the full replay and debrief where it hands a journal over (its
+docstring says when; a cache entry then records why under "replayed"). The summaries of a folder are cached in
+`<folder>/.cache/summaries.json`, one entry per journal, valid while
 
 - the journal's size and modification time are unchanged (a journal only grows; an undo appends a line),
 - the persona file the journal is replayed with has the same content hash, and
@@ -160,7 +162,7 @@ def fingerprint() -> str:
 
     root = Path(trainer.__file__).resolve().parent
     files = [root / "vocab.py", root / "i18n.py", root / "wiring.py"]
-    files += [root / "export" / f"{name}.py" for name in ("record", "summary", "load")]
+    files += [root / "export" / f"{name}.py" for name in ("record", "summary", "load", "digest")]
     for sub in ("engine", "debrief", "persona"):
         files += sorted((root / sub).glob("*.py")) + sorted((root / sub).glob("*.yaml"))
     files += [Path(p) for p in os.environ.get("GESPREKSTRAINER_LEXICON", "").split(os.pathsep) if p.strip()]
