@@ -6,7 +6,7 @@ through the engine (`Session`, its `transitions` phase machine, a `Turn` per tur
 shows. `digest()` walks the journal's actions with the engine's own rules and compiled persona instead (the open
 choices and their conditions, effects and sensitivities, the phase rules, break-off and endings, reactions), keeps
 only what a summary reads of each turn, and runs the debrief's own functions on that (the lexicon flags, the
-verdict recorded for typed lines, `track_cues`, `score_rubric`), so both ways give the same summary.
+verdict recorded for typed lines, `track_cues`, `rubric_figures`), so both ways give the same summary.
 
 It never decides a hard case itself: it raises `Replay` (the caller then does the full replay, which gives today's
 result or today's error) when
@@ -62,12 +62,6 @@ class _Flag(NamedTuple):
     severity: int
 
 
-class _Final(NamedTuple):
-    trust: int
-    motivation: int
-    phase: str
-
-
 def _reads_meters_only(persona) -> bool:
     """Whether the persona's phase rules (trainer.engine.session.CompiledPersona) read nothing but the meters."""
     from trainer.persona.conditions import parse
@@ -82,8 +76,11 @@ def _reads_meters_only(persona) -> bool:
             if isinstance(part, tuple):
                 visit(part)
 
-    for src in {**DEFAULT_PHASE_RULES, **persona.phases}.values():
-        visit(parse(src).tree)
+    try:
+        for src in {**DEFAULT_PHASE_RULES, **persona.phases}.values():
+            visit(parse(src).tree)
+    except Exception:  # noqa: BLE001 - the engine compiled them; when in doubt, work every phase out
+        return False
     return names <= {"trust", "motivation"}
 
 
