@@ -10,8 +10,10 @@ in the real journal format but without an fsync per line, then times:
 - report_cli_cold_s   a whole `trainer report DIR` (the terminal table) in a fresh process with an empty cache:
                       what an assessor waits for on a new cohort (the < 5 s target for 10,000 sessions);
                       report_cli_cold_csv_s the same with --format csv
+- report_cli_cold_cpu_s the CPU seconds of that run (process and workers; steadier on a shared machine)
 - report_cli_nocache_xlsx_s  `trainer report DIR --no-cache --format xlsx` in a fresh process
-- report_cold_s   summaries of every session with an empty cache (replay + debrief of each journal)
+- report_cold_s   summaries of every session with an empty cache (the fast path of export/digest.py, or a full
+                  replay + debrief where it hands a journal over); report_cold_replayed: how many did, and why
 - report_serial_ms_per_session   the same in one process (jobs=1), over the first 2,000 sessions
 - report_warm_s   the same again, everything from the cache
 - report_<fmt>_s  a whole `trainer report --format <fmt>` run in-process with a warm cache (table, csv, xlsx, json)
@@ -177,11 +179,16 @@ def bench(n: int = 10_000, keep: str | None = None) -> dict:
             if clear:
                 shutil.rmtree(folder / ".cache", ignore_errors=True)
             env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+            before = os.times()
             subprocess.run([sys.executable, "-m", "trainer", "report", str(folder), *extra], check=True,
                            capture_output=True, env=env)
+            after = os.times()
+            # CPU seconds of the run and its workers: steadier than the wall clock on a shared machine
+            return round(after.children_user - before.children_user + after.children_system
+                         - before.children_system, 2)
 
         # what an assessor types on a new cohort: the terminal table (the < 5 s target), and the csv
-        result["report_cli_cold_s"], _ = _timed(lambda: run_cli())
+        result["report_cli_cold_s"], result["report_cli_cold_cpu_s"] = _timed(lambda: run_cli())
         result["report_cli_cold_csv_s"], _ = _timed(lambda: run_cli("--format", "csv", "-o", str(out / "cold.csv")))
         # --no-cache xlsx: every summary rebuilt and the whole workbook (six sheets) written
         result["report_cli_nocache_xlsx_s"], _ = _timed(lambda: run_cli("--no-cache", "--format", "xlsx", "-o",
@@ -191,6 +198,8 @@ def bench(n: int = 10_000, keep: str | None = None) -> dict:
         serial_s, _ = _timed(lambda: summaries(first, Loader(analyser=default_analyser()), use_cache=False, jobs=1))
         result["report_serial_ms_per_session"] = round(1000 * serial_s / max(1, len(first)), 3)
         result["report_cold_s"], cold = _timed(run_summaries)
+        # sessions the fast path (trainer/export/digest.py) handed to the full replay, and why
+        result["report_cold_replayed"] = dict(cold.replayed) or 0
         result["report_warm_s"], warm = _timed(run_summaries)
         assert warm.hits == n, (warm.hits, warm.built)
         result["cache_mb"] = round((folder / ".cache" / "summaries.json").stat().st_size / 1e6, 1)

@@ -21,8 +21,7 @@ as the codes of the authored choice it happened to match; a typed line answered 
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from trainer.debrief.model import CueEvent, FlagView, Measure, Rubric
 from trainer.engine.session import Turn
@@ -63,20 +62,39 @@ def _level(value, fair, good) -> str | None:
     return "goed" if value >= good else "voldoende" if value >= fair else "onvoldoende"
 
 
-def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequence[CueEvent], outcome: str | None,
-                 final_trust: int, lang: str = "nl") -> Rubric:
-    lang = lang if lang in ("nl", "en") else "nl"
-    counts = Counter({code: 0 for code in MI_CODES})
+class Figures(NamedTuple):
+    """The numbers of a rubric without its measures in words (what a cohort summary keeps)."""
+
+    counts: dict
+    rq: float | None
+    cr: float | None
+    cue_rate: float | None
+    judged: int
+    picked: int
+    controlling_count: int
+    controlling_severity: int
+    controlling_level: str
+    outcome_level: str | None
+    score: int
+    level: str
+    passed: bool
+
+
+def rubric_figures(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequence[CueEvent], outcome: str | None,
+                   final_trust: int) -> Figures:
+    counts = dict.fromkeys(MI_CODES, 0)
     for turn in turns:
         if turn.typed is not None and turn.choice_id is None and turn.reaction is None:
             continue  # a typed line that was not understood (the fallback) counts as no act at all, also in old journals
-        counts.update(turn.codes)
+        for code in turn.codes:
+            counts[code] = counts.get(code, 0) + 1
     questions = counts["question"]
     reflections = counts["simple_reflection"] + counts["complex_reflection"]
     rq = None if questions == 0 and reflections == 0 else (float("inf") if questions == 0 else reflections / questions)
     cr = None if reflections == 0 else counts["complex_reflection"] / reflections
-    judged = list(cues)
-    cue_rate = None if not judged else sum(c.status == "picked_up" for c in judged) / len(judged)
+    judged = len(cues)
+    picked = sum(c.status == "picked_up" for c in cues)
+    cue_rate = None if not judged else picked / judged
     per_line: dict[int, int] = {}  # turn -> strongest flag of that line
     for f in flags:
         per_line[f.turn] = max(per_line.get(f.turn, 0), f.severity)
@@ -98,6 +116,15 @@ def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequenc
              + 10 * final_trust / 100)
     score = round(max(0.0, min(100.0, score)))
     level = "goed" if score >= 75 and strongest < 3 else "voldoende" if score >= 55 else "onvoldoende"
+    return Figures(counts, rq, cr, cue_rate, judged, picked, lines, severity, controlling_level,
+                   outcome_level, score, level, level != "onvoldoende")
+
+
+def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequence[CueEvent], outcome: str | None,
+                 final_trust: int, lang: str = "nl") -> Rubric:
+    lang = lang if lang in ("nl", "en") else "nl"
+    fig = rubric_figures(turns, flags, cues, outcome, final_trust)
+    rq, cr, cue_rate, lines, severity = fig.rq, fig.cr, fig.cue_rate, fig.controlling_count, fig.controlling_severity
 
     def display_rq() -> str:
         if rq is None:
@@ -111,17 +138,16 @@ def score_rubric(turns: Sequence[Turn], flags: Sequence[FlagView], cues: Sequenc
         Measure("complex_pct", _LABELS["complex_pct"][lang], None if cr is None else round(cr * 100),
                 "—" if cr is None else f"{cr * 100:.0f} %", _level(cr, 0.4, 0.5), _TARGETS["complex_pct"][lang]),
         Measure("cue_rate", _LABELS["cue_rate"][lang], None if cue_rate is None else round(cue_rate * 100),
-                "—" if cue_rate is None else f"{sum(c.status == 'picked_up' for c in judged)}/{len(judged)} "
-                f"({cue_rate * 100:.0f} %)", _level(cue_rate, 0.5, 0.75), _TARGETS["cue_rate"][lang]),
+                "—" if cue_rate is None else f"{fig.picked}/{fig.judged} ({cue_rate * 100:.0f} %)",
+                _level(cue_rate, 0.5, 0.75), _TARGETS["cue_rate"][lang]),
         Measure("controlling", _LABELS["controlling"][lang], lines,
                 (f"{lines} {'zin' if lines == 1 else 'zinnen'} (ernst {severity})" if lang == "nl"
-                 else f"{lines} {'line' if lines == 1 else 'lines'} (severity {severity})"), controlling_level,
+                 else f"{lines} {'line' if lines == 1 else 'lines'} (severity {severity})"), fig.controlling_level,
                 _TARGETS["controlling"][lang]),
         Measure("outcome", _LABELS["outcome"][lang], outcome, OUTCOMES.get(outcome, {}).get(lang, outcome or "—"),
-                outcome_level, _TARGETS["outcome"][lang]),
+                fig.outcome_level, _TARGETS["outcome"][lang]),
         Measure("trust", _LABELS["trust"][lang], final_trust, str(final_trust), _level(final_trust, 40, 60),
                 _TARGETS["trust"][lang]),
     )
-    return Rubric(counts=dict(counts), measures=measures, controlling_count=lines,
-                  controlling_severity=severity, score=score, level=level, passed=level != "onvoldoende",
-                  rule=RULE[lang])
+    return Rubric(counts=fig.counts, measures=measures, controlling_count=lines, controlling_severity=severity,
+                  score=fig.score, level=fig.level, passed=fig.passed, rule=RULE[lang])

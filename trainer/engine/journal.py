@@ -90,6 +90,9 @@ def _parse_line(line: bytes, suspicious: bool = True) -> tuple[dict | None, str 
     return record, None
 
 
+_scan_json = json.JSONDecoder().scan_once  # the scanner json.loads runs
+
+
 def read_journal(path: str | Path, strict: bool = True) -> JournalData:
     """Read a journal. A damaged line in the middle raises ResumeError, or with strict=False gives the records
     before it and `damaged` says where and why (what can be replayed stays usable)."""
@@ -118,12 +121,13 @@ def read_journal(path: str | Path, strict: bool = True) -> JournalData:
     for number, line in enumerate(lines, 1):
         if not suspicious and len(line) <= MAX_LINE_BYTES:  # the fast path: every line of a healthy journal
             try:
-                record = json.loads(line.decode("utf-8"))
-                if type(record) is dict:
+                text = line.decode("utf-8")
+                record, end = _scan_json(text, 0)  # json.loads without its whitespace steps (lines have none)
+                if end == len(text) and type(record) is dict:
                     records.append(record)
                     continue
-            except (ValueError, RecursionError):  # incl. UnicodeDecodeError: the slow path says which
-                pass
+            except (ValueError, RecursionError, StopIteration):  # incl. UnicodeDecodeError: the slow path says
+                pass  # which (and reads a line with surrounding whitespace the way json.loads does)
         record, why = _parse_line(line, suspicious)
         if why is None:
             records.append(record)
@@ -166,6 +170,8 @@ def replay(session: Session, events: list[dict], reanalyse: bool = False) -> Non
     for ev in actions(events):
         if session.ended:
             raise SessionError("the journal continues after the conversation ended")
+        if not isinstance(ev.get("typed", ""), (str, type(None))):  # the debrief and exports read it as text
+            raise SessionError("a typed line in the journal is not text")
         detected = None if reanalyse else ev.get("detected")
         if ev["type"] == "choose" and not reanalyse:
             _check_choice_text(session, ev)

@@ -27,9 +27,11 @@ def aggregate(summaries: list[dict], pseudonym=lambda p: p) -> dict:
     categories: dict[str, dict] = defaultdict(lambda: {"flags": 0, "sessions": 0, "severity": 0})
     for s in sessions:
         for cue, cue_label, status in s["cues"]:
-            row = cues.setdefault((s["persona_id"], cue), {"persona_id": s["persona_id"], "persona_name":
-                                  s["persona_name"], "cue": cue, "label": cue_label, "judged": 0, "picked_up": 0,
-                                  "missed": 0})
+            row = cues.get((s["persona_id"], cue))
+            if row is None:  # (get, not setdefault: no new row built for every cue of every session)
+                row = cues[(s["persona_id"], cue)] = {"persona_id": s["persona_id"], "persona_name": s["persona_name"],
+                                                      "cue": cue, "label": cue_label, "judged": 0, "picked_up": 0,
+                                                      "missed": 0}
             row["judged"] += 1
             row["picked_up" if status == "picked_up" else "missed"] += 1
         for category, count in s["categories"].items():
@@ -66,11 +68,15 @@ def gradebook(sessions: list[dict]) -> list[dict]:
     """One row per trainee: per persona attempts, best and last score (finished attempts), last outcome, date."""
     rows: dict[str, dict] = {}
     for s in sorted(sessions, key=lambda s: (s["started_at"] or "", s["session_id"])):
-        row = rows.setdefault(s["trainee"], {"trainee": s["trainee"], "attempts": 0, "finished": 0,
-                                             "last_date": None, "personas": {}})
-        per = row["personas"].setdefault(s["persona_id"], {
-            "persona_name": s["persona_name"], "attempts": 0, "finished": 0, "best": None, "last": None,
-            "last_outcome": None, "last_level": None, "passed": False, "last_date": None})
+        row = rows.get(s["trainee"])
+        if row is None:
+            row = rows[s["trainee"]] = {"trainee": s["trainee"], "attempts": 0, "finished": 0, "last_date": None,
+                                        "personas": {}}
+        per = row["personas"].get(s["persona_id"])
+        if per is None:
+            per = row["personas"][s["persona_id"]] = {
+                "persona_name": s["persona_name"], "attempts": 0, "finished": 0, "best": None, "last": None,
+                "last_outcome": None, "last_level": None, "passed": False, "last_date": None}
         row["attempts"] += 1
         per["attempts"] += 1
         when = s["started_at"]
@@ -131,11 +137,11 @@ def practice(sessions: list[dict], cue_rows: list[dict]) -> list[dict]:
     for s in sessions:
         for category, severity, words, choice, line in s.get("flag_lines", ()):
             key = (s["persona_id"], category, choice, words.lower() if choice is None else "")
-            row = lines.setdefault(key, {"kind": "flag", "persona_id": s["persona_id"],
-                                         "persona_name": s["persona_name"], "category": category,
-                                         "choice_id": choice, "words": words, "line": line, "count": 0,
-                                         "severity": 0,
-                                         "sessions": set(), "trainees": set()})
+            row = lines.get(key)
+            if row is None:
+                row = lines[key] = {"kind": "flag", "persona_id": s["persona_id"], "persona_name": s["persona_name"],
+                                    "category": category, "choice_id": choice, "words": words, "line": line,
+                                    "count": 0, "severity": 0, "sessions": set(), "trainees": set()}
             row["count"] += 1
             row["severity"] += severity
             row["sessions"].add(s["session_id"])

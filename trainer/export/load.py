@@ -90,6 +90,7 @@ class Loader:
         self._is_file: dict[str, bool] = {}
         self._hash: dict[str, str | None] = {}
         self._personas: dict[str, tuple[LoadedPersona, CompiledPersona] | str] = {}
+        self._walkers: dict[CompiledPersona, object] = {}  # -> its digest.Walker
 
     # --- personas ------------------------------------------------------------------------------------------
     def persona_file(self, header: dict) -> str | None:
@@ -179,6 +180,26 @@ class Loader:
 
     def summary(self, path: str | Path, data: JournalData | None = None) -> dict:
         """`summary.summarise(self.record(path))`, made without building the record."""
+        return self.summary_and_route(path, data)[0]
+
+    def summary_and_route(self, path: str | Path, data: JournalData | None = None) -> tuple[dict, str | None]:
+        """(summary, None) when it was made straight from the journal (export/digest.py), or (summary, why the
+        full replay was needed)."""
+        from trainer.export.digest import Replay, Walker, digest
+
+        path = path if isinstance(path, Path) else Path(path)
+        data = data or self.read(path)
+        loaded, compiled = self.persona(data.header, data.session_id)
+        walker = self._walkers.get(compiled)
+        if walker is None:
+            walker = self._walkers[compiled] = Walker(compiled)
+        try:
+            return digest(walker, data.header, data.events, loaded, path, self.lang, self.analyser), None
+        except Replay as why:
+            return self.replayed_summary(path, data), str(why)
+
+    def replayed_summary(self, path: str | Path, data: JournalData | None = None) -> dict:
+        """The summary after a full replay and debrief (the reference the fast path is held to)."""
         from trainer.export.summary import summarise_session
 
         return self._debriefed(path, data, lambda o, debrief: summarise_session(

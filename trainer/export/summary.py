@@ -3,9 +3,11 @@
 A summary agrees with the other exports: `summarise(record)` makes it from a SessionRecord, and the report makes
 it straight from the replayed session and its Debrief (`Loader.summary`, without building the record, which
 costs more than the replay); both go through one function and take the journal's own facts from
-`record.journal_facts`, and a test keeps them equal. Rebuilding a summary means replaying the journal and
-running the debrief (about half a millisecond once the personas are loaded), so the summaries of a folder are
-cached in `<folder>/.cache/summaries.json`, one entry per journal, valid while
+`record.journal_facts`, and a test keeps them equal. The report builds most summaries through the fast path of
+export/digest.py (the engine's rules walked over the journal, only the debrief parts a summary shows; about a
+quarter of a millisecond a session), and does the full replay and debrief where it hands a journal over (its
+docstring says when; a cache entry then records why under "replayed"). The summaries of a folder are cached in
+`<folder>/.cache/summaries.json`, one entry per journal, valid while
 
 - the journal's size and modification time are unchanged (a journal only grows; an undo appends a line),
 - the persona file the journal is replayed with has the same content hash, and
@@ -83,11 +85,11 @@ def _summary(*, session_id, file, trainee, persona, persona_changed, mode, start
     simple, complex_ = counts.get("simple_reflection", 0), counts.get("complex_reflection", 0)
     reflections = simple + complex_
     picked = sum(1 for c in cues if c.status == "picked_up")
-    categories: Counter = Counter()
-    severity: Counter = Counter()
+    categories: dict[str, int] = {}
+    severity: dict[str, int] = {}
     for f in flags:
-        categories[f.category] += 1
-        severity[f.category] += f.severity
+        categories[f.category] = categories.get(f.category, 0) + 1
+        severity[f.category] = severity.get(f.category, 0) + f.severity
     if outcome in OUTCOMES:
         label = {"nl": OUTCOMES[outcome]["nl"], "en": OUTCOMES[outcome]["en"]}
     elif outcome:
@@ -160,7 +162,7 @@ def fingerprint() -> str:
 
     root = Path(trainer.__file__).resolve().parent
     files = [root / "vocab.py", root / "i18n.py", root / "wiring.py"]
-    files += [root / "export" / f"{name}.py" for name in ("record", "summary", "load")]
+    files += [root / "export" / f"{name}.py" for name in ("record", "summary", "load", "digest")]
     for sub in ("engine", "debrief", "persona"):
         files += sorted((root / sub).glob("*.py")) + sorted((root / sub).glob("*.yaml"))
     files += [Path(p) for p in os.environ.get("GESPREKSTRAINER_LEXICON", "").split(os.pathsep) if p.strip()]
@@ -220,6 +222,7 @@ class Stats:
         self.built = 0
         self.jobs = 1
         self.seconds = 0.0
+        self.replayed: Counter = Counter()  # of the summaries built: why they needed the full replay
 
 
 # rebuild in worker processes from this many cache misses on (when there is more than one CPU); below that,
@@ -233,8 +236,11 @@ def _build(loader: Loader, path: Path, key) -> dict:
     try:
         data = loader.read(path)
         ref = _ref(data.header)
-        summary = loader.summary(path, data)
-        return {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref), "summary": summary}
+        summary, replayed = loader.summary_and_route(path, data)
+        entry = {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref), "summary": summary}
+        if replayed:
+            entry["replayed"] = replayed  # why the fast path (digest.py) handed this one to the full replay
+        return entry
     except ExportError as exc:
         return {"key": key, "ref": ref, "persona_hash": loader.persona_hash(ref) if ref else None,
                 "error": str(exc)}
@@ -295,13 +301,17 @@ def summaries(paths: list[Path], loader: Loader, *, use_cache: bool = True, stat
     caches: dict[Path, SummaryCache] = {}
     results: list[dict | None] = [None] * len(paths)
     misses: list[tuple[int, Path, list | None, SummaryCache | None]] = []
+    folders: dict[str, SummaryCache] = {}  # by the folder's name as written: no Path made per journal
     for i, path in enumerate(paths):
-        path = Path(path)
+        path = path if isinstance(path, Path) else Path(path)
         cache = None
         if use_cache:
-            cache = caches.get(path.parent)
+            cache = folders.get(os.path.dirname(path))
             if cache is None:
-                cache = caches[path.parent] = SummaryCache(path.parent)
+                cache = caches.get(path.parent)
+                if cache is None:
+                    cache = caches[path.parent] = SummaryCache(path.parent)
+                folders[os.path.dirname(path)] = cache
         key = _stat_key(path)
         entry = None
         if cache is not None:
@@ -319,6 +329,7 @@ def summaries(paths: list[Path], loader: Loader, *, use_cache: bool = True, stat
     stats.jobs = jobs
     built = _build_all(loader, [(p, k) for _, p, k, _ in misses], jobs)
     stats.built = len(built)
+    stats.replayed = Counter(e["replayed"] for e in built if "replayed" in e)
     for (i, path, key, cache), entry in zip(misses, built):
         results[i] = entry
         if cache is not None and key is not None:
