@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from trainer.engine.session import CompiledPersona, State
@@ -112,50 +113,6 @@ def shift(cells: int, dt: int, dm: int) -> int:
         under = _fold_cols(cells & _low_cols(d), d)
         cells = ((cells & _cols_from(d)) >> d) | under
     return cells & FULL
-
-
-@lru_cache(maxsize=None)
-def _edge(dt: int, dm: int) -> tuple[int, int]:
-    """(cells a move by (dt, dm) keeps inside the grid, cells it pushes past 0 or 100 and so must clamp)."""
-    keep = FULL
-    if dt > 0:
-        keep &= FULL & ~_rows_from(W - dt)
-    elif dt < 0:
-        keep &= _rows_from(-dt)
-    if dm > 0:
-        keep &= FULL & ~_cols_from(W - dm)
-    elif dm < 0:
-        keep &= _cols_from(-dm)
-    return keep, FULL & ~keep
-
-
-def move(cells: int, dt: int, dm: int) -> int:
-    """shift(), fast: the cells that stay inside the grid move with one big-integer shift; only those near an
-    edge go through the clamping shift. This is the explorer's inner loop (Ingrid: ~200,000 moves)."""
-    keep, edge = _edge(dt, dm)
-    off = dt * W + dm
-    inner = cells & keep
-    out = (inner << off) if off >= 0 else (inner >> -off)
-    outer = cells & edge
-    if outer:
-        out |= _shift_cells(outer, dt, dm) if outer.bit_count() <= SPARSE else shift(outer, dt, dm)
-    return out
-
-
-SPARSE = 6  # up to this many cells, moving them one by one beats shifting the whole 10,201-bit set
-
-
-def _shift_cells(cells: int, dt: int, dm: int) -> int:
-    """shift() for a few cells: late in a search most new sets hold only a handful."""
-    out = 0
-    while cells:
-        low = cells & -cells
-        t, m = divmod(low.bit_length() - 1, W)
-        t += dt
-        m += dm
-        out |= 1 << ((0 if t < 0 else W - 1 if t >= W else t) * W + (0 if m < 0 else W - 1 if m >= W else m))
-        cells ^= low
-    return out
 
 
 def preimage(cells: int, dt: int, dm: int) -> int:
@@ -435,6 +392,237 @@ def _py_cmp(op, a, b) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
 
 
+class Forward(NamedTuple):
+    """What the forward search found. Orders are those of a plain search that takes the keys of a layer in
+    order and their choices in order: the reports and example paths depend on them."""
+    reach: dict  # key -> cells, keys in the order first reached
+    layers: Sequence[dict]  # layers[k]: key -> cells first reached in exactly k turns
+    end_bits: dict  # ending -> cells, endings in the order first reached
+    first_hit: dict  # ending -> fewest turns
+    taken: dict  # key -> {choice: None}, the choices played from it, in the order first played
+    no_open: set  # nodes where, in some state, no choice condition holds
+    transitions: int
+    truncated: bool
+
+
+CELLS = W * W
+ROWBYTES = 1280  # a cell set as bytes (10,201 bits, rounded up to whole 64-bit words)
+STRIDE = ROWBYTES * 8
+RANK = 1 << 20  # more choices than any node has: (key position, choice) -> key position * RANK + choice
+
+
+class _Grow:
+    """A numpy array that grows along its first axis (doubling), for rows added one at a time."""
+
+    def __init__(self, np, tail: tuple, dtype):
+        self.np, self.a, self.n = np, np.zeros((64, *tail), dtype), 0
+
+    def append(self, row) -> int:
+        if self.n == len(self.a):
+            self.a = self.np.concatenate([self.a, self.np.zeros_like(self.a)])
+        self.a[self.n] = row
+        self.n += 1
+        return self.n - 1
+
+
+class _Layers(Sequence):
+    """The layers as {key: cell set}, built from the search's arrays only when asked for (example paths
+    read the first few)."""
+
+    def __init__(self, np, keys: list, data: list):
+        self.np, self.keys, self.data, self.done = np, keys, data, {}
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, i: int) -> dict:
+        i = range(len(self.data))[i]
+        got = self.done.get(i)
+        if got is None:
+            np = self.np
+            order, lk, lc, _lp = self.data[i]
+            got = self.done[i] = {}
+            for k, cells in zip(order, np.split(lc, np.flatnonzero(np.diff(lk)) + 1)):
+                row = np.zeros(CELLS, bool)
+                row[cells] = True
+                got[self.keys[k]] = int.from_bytes(np.packbits(row, bitorder="little").tobytes(), "little")
+        return got
+
+
+def _unique(np, a):
+    """Sorted distinct values (np.unique, without its slower hashing path for integers)."""
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
+
+
+def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end: str | None, max_layers: int,
+             max_keys: int) -> Forward:
+    """Breadth-first search over states (key, cell), one layer per turn, with numpy on whole layers.
+
+    A layer is two arrays: the key number and the cell (trust * 101 + motivation) of every state first reached
+    in that many turns, grouped by key. What a plain search does state by state is one table lookup per (state,
+    choice) here: per distinct (condition mask, meter change, break_off mask of the next key, ending) a table
+    gives for every cell -1 (the condition does not hold), the cell after the move (clamped like the engine),
+    or that cell + CELLS * (1 + ending number) when the move ends the conversation (break_off first). States
+    not seen before (one bit per state in `seen`) make the next layer. The plain search's orders (keys,
+    choices, endings: reports and example paths depend on them) follow from a rank per (state, choice): the
+    key's position in its layer, then the choice's position at its node."""
+    import numpy as np
+
+    keys: list[Key] = []
+    kid: dict[Key, int] = {}
+    meta = _Grow(np, (3,), np.int64)  # per key: first edge, number of edges (-1: not expanded), no-open mask row
+    seen = _Grow(np, (ROWBYTES,), np.uint8)  # per key: its cells seen so far, one bit each
+    edges = _Grow(np, (3,), np.int64)  # per choice of a key: move table, next key, layer first played
+    edge_cid: list[str] = []
+    masks_seen: dict[int, int] = {}
+    table = _Grow(np, (CELLS,), bool)  # the distinct cell masks, as boolean rows
+    moves_seen: dict[tuple, int] = {}
+    moves = _Grow(np, (CELLS,), np.int32)  # the distinct move tables (see above)
+    ends: list[str] = []
+    ended: dict[str, int] = {}
+    t, m = np.divmod(np.arange(CELLS), W)
+    rank_of = max(len(n.choices) for n in model.c.persona.nodes) + 1  # rank = key position * rank_of + choice
+
+    def key_id(k: Key) -> int:
+        got = kid.get(k)
+        if got is None:
+            got = kid[k] = len(keys)
+            keys.append(k)
+            meta.append((0, -1, 0))
+            seen.append(0)
+        return got
+
+    def mask_row(bits: int) -> int:
+        got = masks_seen.get(bits)
+        if got is None:
+            cells = np.unpackbits(np.frombuffer(bits.to_bytes(ROWBYTES, "little"), np.uint8), bitorder="little")
+            got = masks_seen[bits] = table.append(cells[:CELLS].astype(bool))
+        return got
+
+    def end_id(e: str) -> int:
+        if e not in ended:
+            ended[e] = len(ends)
+            ends.append(e)
+        return ended[e]
+
+    def move_row(mask: int, dt: int, dm: int, brk: int, ending: str | None) -> int:
+        got = moves_seen.get((mask, dt, dm, brk, ending))
+        if got is None:
+            cell = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
+            after = cell + CELLS * (1 + end_id(ending)) if ending else cell
+            if brk_end:
+                after = np.where(table.a[brk][cell], cell + CELLS * (1 + end_id(brk_end)), after)
+            got = moves_seen[mask, dt, dm, brk, ending] = moves.append(np.where(table.a[mask], after, -1))
+        return got
+
+    def expand(k: int) -> None:
+        key = keys[k]
+        masks = dict(model.choice_masks(key))
+        first = edges.n
+        for cid, k2, ending in successors(key):
+            row = move_row(mask_row(masks[cid]), *model.moves[cid], mask_row(model.break_mask(k2)), ending)
+            edges.append((row, -1 if ending else key_id(k2), -1))
+            edge_cid.append(cid)
+        meta.a[k] = (first, edges.n - first, mask_row(masks[""]))
+
+    brk = end_id(brk_end) if brk_end else -1
+    empty = mask_row(0)
+    key_id(start_key)
+    seen.a[0, start_cell >> 3] |= 1 << (start_cell & 7)
+    one = np.array([0])
+    data = [(one, one, np.array([start_cell]), one)]  # per layer: key order, key of each state, cell, key position
+    end_cells: dict[int, np.ndarray] = {}
+    first_hit: dict[str, int] = {}
+    hit_order: list[int] = []
+    no_open: set[str] = set()
+    transitions, stored, truncated = 0, 1, False
+    while len(data[-1][1]):
+        if len(data) > max_layers or stored > max_keys:
+            truncated = True
+            break
+        depth = len(data)
+        order, lk, lc, lp = data[-1]
+        for k in order[meta.a[order, 1] < 0].tolist():
+            expand(k)
+        K, E, M, T = meta.a, edges.a, moves.a, table.a
+        open_rows = K[lk, 2]
+        some = open_rows != empty
+        if some.any():
+            for k in _unique(np, lk[some][T[open_rows[some], lc[some]]]).tolist():
+                no_open.add(keys[k].node)
+        count, base = K[lk, 1], K[lk, 0]
+        go_code, go_rank, out_code, out_rank = [], [], [], []
+        for j in range(int(count.max())):  # the j-th choice of every state's node
+            s = np.flatnonzero(count > j) if j else np.arange(len(lk))
+            e = base[s] + j
+            after = M[E[e, 0], lc[s]]
+            ok = after >= 0
+            s, e, after = s[ok], e[ok], after[ok]
+            transitions += len(e)
+            runs = e[np.r_[True, e[1:] != e[:-1]]] if len(e) else e  # states of one key are adjacent
+            E[runs[E[runs, 2] < 0], 2] = depth
+            rank = lp[s] * rank_of + j
+            out = after >= CELLS
+            go = ~out
+            go_code.append(E[e[go], 1] * STRIDE + after[go])
+            go_rank.append(rank[go])
+            if out.any():
+                out_code.append(after[out])
+                out_rank.append(rank[out])
+        if out_code:
+            oc, orank = np.concatenate(out_code), np.concatenate(out_rank)
+            oe = oc // CELLS - 1
+            oc = oc % CELLS
+            fresh = []
+            for x in _unique(np, oe).tolist():
+                hit = oe == x
+                if x not in end_cells:
+                    end_cells[x] = np.zeros(CELLS, bool)
+                    fresh.append((int(orank[hit].min()), x != brk, x))  # break_off before the choice's ending
+                end_cells[x][oc[hit]] = True
+            for *_r, x in sorted(fresh):
+                first_hit[ends[x]] = depth
+                hit_order.append(x)
+        code, rank = np.concatenate(go_code or [one[:0]]), np.concatenate(go_rank or [one[:0]])
+        flat = seen.a.reshape(-1)
+        new = (flat[code >> 3] >> (code & 7).astype(np.uint8)) & 1 == 0
+        code, rank = code[new], rank[new]
+        k2 = code // STRIDE
+        lowest = np.full(len(keys), np.iinfo(np.int64).max)
+        np.minimum.at(lowest, k2, rank)
+        present = _unique(np, k2)
+        forder = present[np.argsort(lowest[present])]  # the order a plain search would add them in
+        position = np.zeros(len(keys), np.int64)
+        position[forder] = np.arange(len(forder))
+        nxt = _unique(np, position[k2] * STRIDE + code % STRIDE)  # grouped by key in that order, each state once
+        lp = nxt // STRIDE
+        lk = forder[lp]
+        lc = nxt % STRIDE
+        code = lk * STRIDE + lc
+        if len(code):  # mark them seen: OR the bits of each byte together (same byte = adjacent), then store
+            byte = code >> 3
+            starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+            flat[byte[starts]] |= np.bitwise_or.reduceat((1 << (code & 7)).astype(np.uint8), starts)
+        stored += len(forder)
+        data.append((forder, lk, lc, lp))
+
+    def in_order(layers) -> list[int]:  # keys in the order the layers first name them
+        firsts = np.concatenate([order for order, *_ in layers])
+        _u, at = np.unique(firsts, return_index=True)
+        return firsts[np.sort(at)].tolist()
+
+    reach = {keys[k]: int.from_bytes(seen.a[k].tobytes(), "little") for k in in_order(data)}
+    taken: dict[Key, dict[str, None]] = {}
+    for k in in_order(data[:-1] if truncated else data):  # the keys whose choices were played out
+        first, n = int(meta.a[k, 0]), int(meta.a[k, 1])
+        got = sorted((int(edges.a[x, 2]), x) for x in range(first, first + n) if edges.a[x, 2] >= 0)
+        taken[keys[k]] = {edge_cid[x]: None for _layer, x in got}
+    end_bits = {ends[x]: int.from_bytes(np.packbits(end_cells[x], bitorder="little").tobytes(), "little")
+                for x in hit_order}
+    return Forward(reach, _Layers(np, keys, data), end_bits, first_hit, taken, no_open, transitions, truncated)
+
+
 def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int = MAX_KEYS) -> ExploreReport:
     t0 = time.perf_counter()
     compiled = persona if isinstance(persona, CompiledPersona) else CompiledPersona(persona)
@@ -443,7 +631,6 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
 
     start_state = Session(compiled).state
     start_key = model.key(start_state)
-    start_bit = 1 << (start_state.trust * W + start_state.motivation)
     brk_end = compiled.break_off[1] if compiled.break_off else None
 
     graph: dict[Key, list[tuple[str, Key, str | None]]] = {}  # key -> (choice, next key, ending or None)
@@ -477,66 +664,11 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
             post = 0
         return post, ends, sel
 
-    # 1. breadth-first over sets of cells; every cell is expanded once, in the layer where it is first reached
-    reach: dict[Key, int] = defaultdict(int, {start_key: start_bit})
-    layers: list[dict[Key, int]] = [{start_key: start_bit}]
-    end_bits: dict[str, int] = defaultdict(int)
-    first_hit: dict[str, int] = {}
-    taken: dict[Key, dict[str, None]] = defaultdict(dict)  # key -> the choices played from it, in order
-    no_open: set[str] = set()
-    transitions = 0
-    truncated = False
-    stored = 1
-    moves: dict[Key, tuple] = {}  # key -> (no-open mask, [(choice, mask, dt, dm, next key, ending, break mask)])
-
-    def moves_of(k: Key) -> tuple:
-        got = moves.get(k)
-        if got is None:
-            masks = dict(model.choice_masks(k))
-            got = moves[k] = (masks[""], [(cid, masks[cid], *model.moves[cid], k2, ending, model.break_mask(k2),
-                                            *_edge(*model.moves[cid]), model.moves[cid][0] * W + model.moves[cid][1])
-                                           for cid, k2, ending in successors(k)])
-        return got
-
-    while layers[-1]:
-        if len(layers) > max_layers or stored > max_keys:
-            truncated = True
-            break
-        depth = len(layers)
-        frontier: dict[Key, int] = defaultdict(int)
-        for k, bits in layers[-1].items():
-            none_open, edges = moves_of(k)
-            if bits & none_open:
-                no_open.add(k.node)
-            played = taken[k]
-            for cid, mask, dt, dm, k2, ending, brk_mask, keep, edge, off in edges:
-                sel = bits & mask
-                if not sel:
-                    continue
-                played[cid] = None
-                transitions += sel.bit_count()
-                inner = sel & keep  # move() inlined: this loop runs ~200,000 times on Ingrid
-                post = (inner << off) if off >= 0 else (inner >> -off)
-                outer = sel & edge
-                if outer:
-                    post |= _shift_cells(outer, dt, dm) if outer.bit_count() <= SPARSE else shift(outer, dt, dm)
-                brk = post & brk_mask
-                if brk:
-                    end_bits[brk_end] |= brk
-                    first_hit.setdefault(brk_end, depth)
-                    post ^= brk  # brk is part of post; XOR avoids building ~brk (a negative big integer)
-                if ending:
-                    if post:
-                        end_bits[ending] |= post
-                        first_hit.setdefault(ending, depth)
-                    continue
-                new = post ^ (post & reach[k2]) if post else 0  # post & ~reach, without a negative integer
-                if new:
-                    frontier[k2] |= new
-        for k, b in frontier.items():
-            reach[k] |= b
-        stored += len(frontier)
-        layers.append(dict(frontier))
+    # 1. forward: every state reachable from the start, layer by layer
+    start_cell = start_state.trust * W + start_state.motivation
+    fwd = _forward(model, successors, start_key, start_cell, brk_end, max_layers, max_keys)
+    reach, layers, end_bits, first_hit, taken = fwd.reach, fwd.layers, fwd.end_bits, fwd.first_hit, fwd.taken
+    truncated = fwd.truncated
     keys = list(reach)
 
     # 2. backward: the cells of each key from which an ending can still be reached (worklist to a fixpoint).
@@ -651,13 +783,13 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
                 seen_phases[k.node].add(ph)
     unused_reactions, reaction_gaps = _reaction_coverage(compiled.persona, seen_phases)
     return ExploreReport(
-        persona=compiled.persona.id, states=sum(b.bit_count() for b in reach.values()), transitions=transitions,
+        persona=compiled.persona.id, states=sum(b.bit_count() for b in reach.values()), transitions=fwd.transitions,
         truncated=truncated, endings=endings,
         unreached_endings=[e for e in compiled.endings if e not in endings],
         unreached_nodes=[n for n in compiled.nodes if n not in reached_nodes],
         untaken_choices=[c for c in compiled.choices if c not in taken_choices],
         stuck_states=stuck_total, stuck_example=stuck_example, stuck_nodes=sorted(stuck_nodes),
-        no_open_choice_nodes=sorted(no_open), outcomes=outcomes, seconds=round(time.perf_counter() - t0, 4),
+        no_open_choice_nodes=sorted(fwd.no_open), outcomes=outcomes, seconds=round(time.perf_counter() - t0, 4),
         unused_reactions=unused_reactions, reaction_gaps=reaction_gaps,
     )
 
