@@ -408,7 +408,7 @@ class Forward(NamedTuple):
 CELLS = W * W
 ROWBYTES = 1280  # a cell set as bytes (10,201 bits, rounded up to whole 64-bit words)
 STRIDE = ROWBYTES * 8
-RANK = 1 << 20  # more choices than any node has: (key position, choice) -> key position * RANK + choice
+OUT, NOPE = CELLS, CELLS + 1  # move table values past the last cell: the move ends, the choice is closed
 
 
 class _Grow:
@@ -462,11 +462,11 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
     A layer is two arrays: the key number and the cell (trust * 101 + motivation) of every state first reached
     in that many turns, grouped by key. What a plain search does state by state is one table lookup per (state,
     choice) here: per distinct (condition mask, meter change, break_off mask of the next key, ending) a table
-    gives for every cell -1 (the condition does not hold), the cell after the move (clamped like the engine),
-    or that cell + CELLS * (1 + ending number) when the move ends the conversation (break_off first). States
-    not seen before (one bit per state in `seen`) make the next layer. The plain search's orders (keys,
-    choices, endings: reports and example paths depend on them) follow from a rank per (state, choice): the
-    key's position in its layer, then the choice's position at its node."""
+    gives for every cell the cell after the move (clamped like the engine), NOPE when the condition does not
+    hold, or OUT when the move ends the conversation (a second table says which ending, break_off first).
+    States not seen before (one bit per state in `seen`; the NOPE and OUT bits are always set) make the next
+    layer. The plain search's orders (keys, choices, endings: reports and example paths depend on them)
+    follow from a rank per (state, choice): the key's position in its layer, then the choice's position."""
     import numpy as np
 
     keys: list[Key] = []
@@ -478,11 +478,16 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
     masks_seen: dict[int, int] = {}
     table = _Grow(np, (CELLS,), bool)  # the distinct cell masks, as boolean rows
     moves_seen: dict[tuple, int] = {}
-    moves = _Grow(np, (CELLS,), np.int32)  # the distinct move tables (see above)
+    moves = _Grow(np, (CELLS,), np.int64)  # the distinct move tables (see above)
+    exits = _Grow(np, (CELLS,), np.int64)  # for OUT: the cell + CELLS * (1 + ending number)
     ends: list[str] = []
     ended: dict[str, int] = {}
     t, m = np.divmod(np.arange(CELLS), W)
     rank_of = max(len(n.choices) for n in model.c.persona.nodes) + 1  # rank = key position * rank_of + choice
+    bit = (1 << np.arange(8)).astype(np.uint8)
+    blank = np.zeros(ROWBYTES, np.uint8)
+    blank[OUT >> 3:] = 0xFF  # NOPE and OUT lie past the last cell: never new
+    blank[OUT >> 3] = 0xFF << (OUT & 7) & 0xFF
 
     def key_id(k: Key) -> int:
         got = kid.get(k)
@@ -490,7 +495,7 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             got = kid[k] = len(keys)
             keys.append(k)
             meta.append((0, -1, 0))
-            seen.append(0)
+            seen.append(blank)
         return got
 
     def mask_row(bits: int) -> int:
@@ -510,10 +515,11 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         got = moves_seen.get((mask, dt, dm, brk, ending))
         if got is None:
             cell = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
-            after = cell + CELLS * (1 + end_id(ending)) if ending else cell
+            exit_ = np.full(CELLS, -1) if ending is None else cell + CELLS * (1 + end_id(ending))
             if brk_end:
-                after = np.where(table.a[brk][cell], cell + CELLS * (1 + end_id(brk_end)), after)
-            got = moves_seen[mask, dt, dm, brk, ending] = moves.append(np.where(table.a[mask], after, -1))
+                exit_ = np.where(table.a[brk][cell], cell + CELLS * (1 + end_id(brk_end)), exit_)
+            moves_seen[mask, dt, dm, brk, ending] = got = exits.append(exit_)
+            moves.append(np.where(table.a[mask], np.where(exit_ >= 0, OUT, cell), NOPE))
         return got
 
     def expand(k: int) -> None:
@@ -522,7 +528,7 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         first = edges.n
         for cid, k2, ending in successors(key):
             row = move_row(mask_row(masks[cid]), *model.moves[cid], mask_row(model.break_mask(k2)), ending)
-            edges.append((row, -1 if ending else key_id(k2), -1))
+            edges.append((row, 0 if ending else key_id(k2), -1))  # an ending's moves are all OUT: key 0 will do
             edge_cid.append(cid)
         meta.a[k] = (first, edges.n - first, mask_row(masks[""]))
 
@@ -552,24 +558,32 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             for k in _unique(np, lk[some][T[open_rows[some], lc[some]]]).tolist():
                 no_open.add(keys[k].node)
         count, base = K[lk, 1], K[lk, 0]
-        go_code, go_rank, out_code, out_rank = [], [], [], []
+        row, to = E[:edges.n, 0].copy(), E[:edges.n, 1] * STRIDE
+        played = np.zeros(edges.n, bool)
+        lpr = lp * rank_of
+        produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): some new state
+        flat = seen.a.reshape(-1)
+        found, out_code, out_rank = [], [], []
         for j in range(int(count.max())):  # the j-th choice of every state's node
-            s = np.flatnonzero(count > j) if j else np.arange(len(lk))
-            e = base[s] + j
-            after = M[E[e, 0], lc[s]]
-            ok = after >= 0
-            s, e, after = s[ok], e[ok], after[ok]
-            transitions += len(e)
-            runs = e[np.r_[True, e[1:] != e[:-1]]] if len(e) else e  # states of one key are adjacent
-            E[runs[E[runs, 2] < 0], 2] = depth
-            rank = lp[s] * rank_of + j
-            out = after >= CELLS
-            go = ~out
-            go_code.append(E[e[go], 1] * STRIDE + after[go])
-            go_rank.append(rank[go])
+            if j:
+                s = np.flatnonzero(count > j)
+                e, cells, rank = base[s] + j, lc[s], lpr[s]
+            else:
+                e, cells, rank = base, lc, lpr
+            after = M[row[e], cells]
+            ok = after != NOPE
+            transitions += int(np.count_nonzero(ok))
+            played[e[ok]] = True
+            out = after == OUT
             if out.any():
-                out_code.append(after[out])
-                out_rank.append(rank[out])
+                out_code.append(exits.a[row[e[out]], cells[out]])
+                out_rank.append(rank[out] + j)
+            code = to[e] + after
+            new = (flat[code >> 3] & bit[code & 7]) == 0
+            found.append(code[new])
+            produced[rank[new] + j] = True
+        played = np.flatnonzero(played & (E[:edges.n, 2] < 0))
+        E[played, 2] = depth
         if out_code:
             oc, orank = np.concatenate(out_code), np.concatenate(out_rank)
             oe = oc // CELLS - 1
@@ -584,18 +598,19 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             for *_r, x in sorted(fresh):
                 first_hit[ends[x]] = depth
                 hit_order.append(x)
-        code, rank = np.concatenate(go_code or [one[:0]]), np.concatenate(go_rank or [one[:0]])
-        flat = seen.a.reshape(-1)
-        new = (flat[code >> 3] >> (code & 7).astype(np.uint8)) & 1 == 0
-        code, rank = code[new], rank[new]
+        # the order a plain search would add the next keys in: by the first (key position, choice) that found one
+        ranks = np.flatnonzero(produced)
+        nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
+        _u, at = np.unique(nexts, return_index=True)
+        forder = nexts[np.sort(at)]
+        code = np.concatenate(found)
         k2 = code // STRIDE
-        lowest = np.full(len(keys), np.iinfo(np.int64).max)
-        np.minimum.at(lowest, k2, rank)
-        present = _unique(np, k2)
-        forder = present[np.argsort(lowest[present])]  # the order a plain search would add them in
         position = np.zeros(len(keys), np.int64)
         position[forder] = np.arange(len(forder))
-        nxt = _unique(np, position[k2] * STRIDE + code % STRIDE)  # grouped by key in that order, each state once
+        nxt = position[k2] * STRIDE + code % STRIDE
+        if len(forder) < (1 << 31) // STRIDE:
+            nxt = nxt.astype(np.int32)  # sorts faster
+        nxt = _unique(np, nxt).astype(np.int64)  # grouped by key in that order, each state once
         lp = nxt // STRIDE
         lk = forder[lp]
         lc = nxt % STRIDE
@@ -603,7 +618,7 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         if len(code):  # mark them seen: OR the bits of each byte together (same byte = adjacent), then store
             byte = code >> 3
             starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
-            flat[byte[starts]] |= np.bitwise_or.reduceat((1 << (code & 7)).astype(np.uint8), starts)
+            flat[byte[starts]] |= np.bitwise_or.reduceat(bit[code & 7], starts)
         stored += len(forder)
         data.append((forder, lk, lc, lp))
 
@@ -612,7 +627,10 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         _u, at = np.unique(firsts, return_index=True)
         return firsts[np.sort(at)].tolist()
 
-    reach = {keys[k]: int.from_bytes(seen.a[k].tobytes(), "little") for k in in_order(data)}
+    cells_only = np.zeros(ROWBYTES, np.uint8)
+    cells_only[:OUT >> 3] = 0xFF
+    cells_only[OUT >> 3] = (1 << (OUT & 7)) - 1
+    reach = {keys[k]: int.from_bytes((seen.a[k] & cells_only).tobytes(), "little") for k in in_order(data)}
     taken: dict[Key, dict[str, None]] = {}
     for k in in_order(data[:-1] if truncated else data):  # the keys whose choices were played out
         first, n = int(meta.a[k, 0]), int(meta.a[k, 1])
@@ -807,16 +825,20 @@ def _reaction_coverage(persona, seen_phases: dict[str, set[str]]) -> tuple[list[
     used: set[int] = set()
     gaps = []
     cats = [()] + [(c,) for c in CONTROLLING_CATEGORIES]
+    # select() reads the node and the phase only to drop the rules that name other ones (reactions.fits), so
+    # (node, phase) pairs that keep the same rules get the same answers: ask once per such set of rules
+    answers: dict[tuple[int, ...], tuple[set[int], list[str]]] = {}
     for node in persona.nodes:
         for phase in sorted(seen_phases.get(node.id, ())):
-            for act in ACTS:
-                for cs in cats:
-                    k = select(persona, node.id, phase, act, cs)
-                    if k is not None:
-                        used.add(k)
-            missing = [a for a in COMMON_ACTS if select(persona, node.id, phase, a) is None]
-            if missing:
-                gaps.append(f"{node.id}/{phase}: {', '.join(missing)}")
+            rules = tuple(i for i, r in enumerate(persona.reactions)
+                          if (not r.nodes or node.id in r.nodes) and (not r.phases or phase in r.phases))
+            got = answers.get(rules)
+            if got is None:
+                picked = {select(persona, node.id, phase, act, cs) for act in ACTS for cs in cats} - {None}
+                got = answers[rules] = (picked, [a for a in COMMON_ACTS if select(persona, node.id, phase, a) is None])
+            used |= got[0]
+            if got[1]:
+                gaps.append(f"{node.id}/{phase}: {', '.join(got[1])}")
     unused = [reaction_id(persona, i) for i in range(len(persona.reactions)) if i not in used]
     return unused, gaps
 
