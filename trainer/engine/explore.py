@@ -452,7 +452,7 @@ class _Layers(Sequence):
 def _unique(np, a):
     """Sorted distinct values (np.unique, without its slower hashing path for integers)."""
     a = np.sort(a)
-    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
+    return a[np.diff(a, prepend=a[:1] - 1) != 0] if len(a) else a
 
 
 def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end: str | None, max_layers: int,
@@ -478,10 +478,10 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
     masks_seen: dict[int, int] = {}
     table = _Grow(np, (CELLS,), bool)  # the distinct cell masks, as boolean rows
     moves_seen: dict[tuple, int] = {}
-    moves = _Grow(np, (CELLS,), np.int64)  # the distinct move tables (see above)
-    exits = _Grow(np, (CELLS,), np.int64)  # for OUT: the cell + CELLS * (1 + ending number)
-    ends: list[str] = []
-    ended: dict[str, int] = {}
+    moves = _Grow(np, (CELLS,), np.int16)  # the distinct move tables (see above)
+    exits = _Grow(np, (CELLS,), np.int64)  # for OUT: ending number * CELLS + the cell
+    ends = list(model.c.endings) + ([brk_end] if brk_end and brk_end not in model.c.endings else [])
+    ended = {e: i for i, e in enumerate(ends)}
     t, m = np.divmod(np.arange(CELLS), W)
     rank_of = max(len(n.choices) for n in model.c.persona.nodes) + 1  # rank = key position * rank_of + choice
     bit = (1 << np.arange(8)).astype(np.uint8)
@@ -505,24 +505,19 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             got = masks_seen[bits] = table.append(cells[:CELLS].astype(bool))
         return got
 
-    def end_id(e: str) -> int:
-        if e not in ended:
-            ended[e] = len(ends)
-            ends.append(e)
-        return ended[e]
-
     def move_row(mask: int, dt: int, dm: int, brk: int, ending: str | None) -> int:
         got = moves_seen.get((mask, dt, dm, brk, ending))
         if got is None:
             cell = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
-            exit_ = np.full(CELLS, -1) if ending is None else cell + CELLS * (1 + end_id(ending))
+            exit_ = np.full(CELLS, -1) if ending is None else cell + CELLS * ended[ending]
             if brk_end:
-                exit_ = np.where(table.a[brk][cell], cell + CELLS * (1 + end_id(brk_end)), exit_)
+                exit_ = np.where(table.a[brk][cell], cell + CELLS * ended[brk_end], exit_)
             moves_seen[mask, dt, dm, brk, ending] = got = exits.append(exit_)
             moves.append(np.where(table.a[mask], np.where(exit_ >= 0, OUT, cell), NOPE))
         return got
 
     def expand(k: int) -> None:
+        nonlocal closing
         key = keys[k]
         masks = dict(model.choice_masks(key))
         first = edges.n
@@ -531,14 +526,17 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             edges.append((row, 0 if ending else key_id(k2), -1))  # an ending's moves are all OUT: key 0 will do
             edge_cid.append(cid)
         meta.a[k] = (first, edges.n - first, mask_row(masks[""]))
+        closing = closing or masks[""] != 0
 
-    brk = end_id(brk_end) if brk_end else -1
+    brk = ended[brk_end] if brk_end else -1
     empty = mask_row(0)
+    closing = False  # some key has states where no choice is open
+    row = np.zeros(0, np.int64)
     key_id(start_key)
     seen.a[0, start_cell >> 3] |= 1 << (start_cell & 7)
     one = np.array([0])
     data = [(one, one, np.array([start_cell]), one)]  # per layer: key order, key of each state, cell, key position
-    end_cells: dict[int, np.ndarray] = {}
+    end_cells = np.zeros(len(ends) * CELLS, bool)  # per ending, the cells it is reached with
     first_hit: dict[str, int] = {}
     hit_order: list[int] = []
     no_open: set[str] = set()
@@ -551,14 +549,17 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         order, lk, lc, lp = data[-1]
         for k in order[meta.a[order, 1] < 0].tolist():
             expand(k)
-        K, E, M, T = meta.a, edges.a, moves.a, table.a
-        open_rows = K[lk, 2]
-        some = open_rows != empty
-        if some.any():
-            for k in _unique(np, lk[some][T[open_rows[some], lc[some]]]).tolist():
+        K, E = meta.a, edges.a
+        if closing:
+            open_rows = K[lk, 2]
+            some = open_rows != empty
+            for k in _unique(np, lk[some][table.a[open_rows[some], lc[some]]]).tolist():
                 no_open.add(keys[k].node)
         count, base = K[lk, 1], K[lk, 0]
-        row, to = E[:edges.n, 0].copy(), E[:edges.n, 1] * STRIDE
+        if len(row) != edges.n:
+            row, to = E[:edges.n, 0] * CELLS, E[:edges.n, 1] * STRIDE
+            M = moves.a.reshape(-1)  # flat: np.take on one index array is much faster than 2-d fancy indexing
+            X = exits.a.reshape(-1)
         played = np.zeros(edges.n, bool)
         lpr = lp * rank_of
         produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): some new state
@@ -567,37 +568,33 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         for j in range(int(count.max())):  # the j-th choice of every state's node
             if j:
                 s = np.flatnonzero(count > j)
-                e, cells, rank = base[s] + j, lc[s], lpr[s]
+                e, cells, rank = np.take(base, s) + j, np.take(lc, s), np.take(lpr, s)
             else:
                 e, cells, rank = base, lc, lpr
-            after = M[row[e], cells]
+            after = np.take(M, np.take(row, e) + cells)
             ok = after != NOPE
             transitions += int(np.count_nonzero(ok))
             played[e[ok]] = True
             out = after == OUT
             if out.any():
-                out_code.append(exits.a[row[e[out]], cells[out]])
+                out_code.append(np.take(X, row[e[out]] + cells[out]))
                 out_rank.append(rank[out] + j)
-            code = to[e] + after
-            new = (flat[code >> 3] & bit[code & 7]) == 0
+            code = np.take(to, e) + after
+            new = (np.take(flat, code >> 3) & np.take(bit, code & 7)) == 0
             found.append(code[new])
             produced[rank[new] + j] = True
         played = np.flatnonzero(played & (E[:edges.n, 2] < 0))
         E[played, 2] = depth
         if out_code:
-            oc, orank = np.concatenate(out_code), np.concatenate(out_rank)
-            oe = oc // CELLS - 1
-            oc = oc % CELLS
-            fresh = []
-            for x in _unique(np, oe).tolist():
-                hit = oe == x
-                if x not in end_cells:
-                    end_cells[x] = np.zeros(CELLS, bool)
-                    fresh.append((int(orank[hit].min()), x != brk, x))  # break_off before the choice's ending
-                end_cells[x][oc[hit]] = True
-            for *_r, x in sorted(fresh):
-                first_hit[ends[x]] = depth
-                hit_order.append(x)
+            oc = np.concatenate(out_code)
+            end_cells[oc] = True
+            if len(hit_order) < len(ends):
+                oe, orank = oc // CELLS, np.concatenate(out_rank)
+                fresh = [(int(orank[oe == x].min()), x != brk, x)  # break_off before the choice's ending
+                         for x in _unique(np, oe).tolist() if ends[x] not in first_hit]
+                for *_r, x in sorted(fresh):
+                    first_hit[ends[x]] = depth
+                    hit_order.append(x)
         # the order a plain search would add the next keys in: by the first (key position, choice) that found one
         ranks = np.flatnonzero(produced)
         nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
@@ -615,10 +612,7 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         lk = forder[lp]
         lc = nxt % STRIDE
         code = lk * STRIDE + lc
-        if len(code):  # mark them seen: OR the bits of each byte together (same byte = adjacent), then store
-            byte = code >> 3
-            starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
-            flat[byte[starts]] |= np.bitwise_or.reduceat(bit[code & 7], starts)
+        np.bitwise_or.at(flat, code >> 3, bit[code & 7])  # mark them seen
         stored += len(forder)
         data.append((forder, lk, lc, lp))
 
@@ -636,6 +630,7 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         first, n = int(meta.a[k, 0]), int(meta.a[k, 1])
         got = sorted((int(edges.a[x, 2]), x) for x in range(first, first + n) if edges.a[x, 2] >= 0)
         taken[keys[k]] = {edge_cid[x]: None for _layer, x in got}
+    end_cells = end_cells.reshape(len(ends), CELLS)
     end_bits = {ends[x]: int.from_bytes(np.packbits(end_cells[x], bitorder="little").tobytes(), "little")
                 for x in hit_order}
     return Forward(reach, _Layers(np, keys, data), end_bits, first_hit, taken, no_open, transitions, truncated)
