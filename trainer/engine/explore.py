@@ -1,16 +1,22 @@
 """Path explorer: every reachable state of a persona, exactly, in well under a second.
 
-A state is (node, what conditions can read besides the meters) x (trust, motivation). The meters make the state
-space large (101 x 101 cells per node), so instead of visiting states one by one the explorer moves *sets* of
-meter cells at once: each set is a 10,201-bit integer (bit = trust * 101 + motivation). A choice keeps the cells
-where its condition holds (a bit mask compiled from the condition), shifts them by the choice's meter change
-(authored effects + the persona's sensitivities to what the analyser finds in the choice text; clamped at 0 and
-100 like the engine), and hands them to the next node. The phase is a function of the state (see
-Session._advance), so it is a mask too.
+A state is (key, cell): the key is the node plus what conditions can read besides the meters (visited,
+picked_up, offered, turns; only the refs a condition further on can still read), the cell is trust * 101 +
+motivation. Conditions, phases and break_off become cell masks per key (10,201-bit integers, built once per
+key); a choice's meter change is authored effects + the persona's sensitivities to what the analyser finds in
+the choice text, clamped at 0 and 100 like the engine.
 
-Exploring layer by layer (layer k = cells reachable in exactly k turns) gives the shortest and the longest
-number of turns to every ending (unbounded when a loop can repeat forever before it), one example path per ending
-(walked back through the layers), and, with a backward pass, the states from which no ending can be reached.
+1. Forward (_forward): breadth-first, layer k = the states first reached in exactly k turns. A layer is a pair
+   of numpy arrays (key number, cell), and one table lookup per (state, choice) does what the engine does for a
+   turn: per distinct (condition mask, meter change, break_off mask, ending) a table of 10,201 entries holds the
+   cell after the move, "closed" or "ends". That is a few numpy passes per layer over ~6 million (state,
+   choice) pairs for Ingrid, instead of a big-integer set per key and layer (the old search, kept as the
+   reference in tests/explore_reference.py). Orders that reports and example paths depend on (keys, choices,
+   endings) are those of that plain search: each pair carries its rank (key position in the layer, choice).
+2. Backward: with the cell sets per key, the states from which no ending can be reached (worklist to a
+   fixpoint over preimages of the moves).
+3. The shortest number of turns to every ending (the first layer that reaches it), one example path per ending
+   (walked back through the layers), the longest (unbounded when a loop can come before it).
 """
 
 from __future__ import annotations
@@ -59,6 +65,17 @@ def _cmp_mask(var: str, op: str, value: int) -> int:
         return FULL & ~ge(value + 1)
     eq = ge(value) & ~ge(value + 1)
     return eq if op == "==" else FULL & ~eq
+
+
+@lru_cache(maxsize=None)
+def _meters_cmp(op: str, a: str, b: str) -> int:
+    """Cells where meter a OP meter b (e.g. trust > motivation): built once, not per key like _grid."""
+    bits = 0
+    for t in range(W):
+        for m in range(W):
+            if _py_cmp(op, t if a == "trust" else m, t if b == "trust" else m):
+                bits |= 1 << (t * W + m)
+    return bits
 
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -314,6 +331,8 @@ class _Model:
             op, a, b = tree[1], tree[2], tree[3]
             if a[0] != "var" and b[0] == "var":
                 a, b, op = b, a, _FLIP[op]
+            if a[0] == "var" and b[0] == "var" and {a[1], b[1]} <= {"trust", "motivation"}:
+                return _meters_cmp(op, a[1], b[1])
             if a[0] == "var" and b[0] in ("num", "str"):
                 var, value = a[1], b[1]
                 if var in ("trust", "motivation"):
