@@ -617,8 +617,7 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         # the order a plain search would add the next keys in: by the first (key position, choice) that found one
         ranks = np.flatnonzero(produced)
         nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
-        _u, at = np.unique(nexts, return_index=True)
-        forder = nexts[np.sort(at)]
+        forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
         code = np.concatenate(found)
         k2 = code // STRIDE
         position = np.zeros(len(keys), np.int64)
