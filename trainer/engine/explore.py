@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from trainer.engine.session import CompiledPersona, State
@@ -618,7 +618,7 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         ranks = np.flatnonzero(produced)
         nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
         forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
-        code = np.concatenate(found)
+        code = np.concatenate(found or [one[:0]])
         k2 = code // STRIDE
         position = np.zeros(len(keys), np.int64)
         position[forder] = np.arange(len(forder))
