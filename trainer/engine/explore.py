@@ -579,36 +579,30 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             row, to = E[:edges.n, 0] * CELLS, E[:edges.n, 1] * STRIDE
             M = moves.a.reshape(-1)  # flat: np.take on one index array is much faster than 2-d fancy indexing
             X = exits.a.reshape(-1)
+        # every (state, choice) pair of the layer: the state's index and the choice's number j at its node
+        pair = np.repeat(np.arange(len(lk)), count)
+        j = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count)
+        e, cells = np.take(base, pair) + j, np.take(lc, pair)
+        after = np.take(M, np.take(row, e) + cells)
+        ok = after != NOPE
+        transitions += int(np.count_nonzero(ok))
         played = np.zeros(edges.n, bool)
-        lpr = lp * rank_of
-        produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): some new state
-        flat = seen.a.reshape(-1)
-        found, out_code, out_rank = [], [], []
-        for j in range(int(count.max())):  # the j-th choice of every state's node
-            if j:
-                s = np.flatnonzero(count > j)
-                e, cells, rank = np.take(base, s) + j, np.take(lc, s), np.take(lpr, s)
-            else:
-                e, cells, rank = base, lc, lpr
-            after = np.take(M, np.take(row, e) + cells)
-            ok = after != NOPE
-            transitions += int(np.count_nonzero(ok))
-            played[e[ok]] = True
-            out = after == OUT
-            if out.any():
-                out_code.append(np.take(X, row[e[out]] + cells[out]))
-                out_rank.append(rank[out] + j)
-            code = np.take(to, e) + after
-            new = (np.take(flat, code >> 3) & np.take(bit, code & 7)) == 0
-            found.append(code[new])
-            produced[rank[new] + j] = True
+        played[e[ok]] = True
         played = np.flatnonzero(played & (E[:edges.n, 2] < 0))
         E[played, 2] = depth
-        if out_code:
-            oc = np.concatenate(out_code)
+        code = np.take(to, e) + after
+        flat = seen.a.reshape(-1)
+        new = (np.take(flat, code >> 3) & np.take(bit, code & 7)) == 0
+        lpr = lp * rank_of
+        produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): found a new state
+        produced[np.take(lpr, pair[new]) + j[new]] = True
+        code = code[new]
+        out = after == OUT
+        if out.any():
+            oc = np.take(X, row[e[out]] + cells[out])
             end_cells[oc] = True
             if len(hit_order) < len(ends):
-                oe, orank = oc // CELLS, np.concatenate(out_rank)
+                oe, orank = oc // CELLS, np.take(lpr, pair[out]) + j[out]
                 fresh = [(int(orank[oe == x].min()), x != brk, x)  # break_off before the choice's ending
                          for x in _unique(np, oe).tolist() if ends[x] not in first_hit]
                 for *_r, x in sorted(fresh):
@@ -618,7 +612,6 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         ranks = np.flatnonzero(produced)
         nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
         forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
-        code = np.concatenate(found or [one[:0]])
         k2 = code // STRIDE
         position = np.zeros(len(keys), np.int64)
         position[forder] = np.arange(len(forder))
