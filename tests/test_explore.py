@@ -114,7 +114,7 @@ def test_shift_of_many_cells_matches_cell_by_cell():
 def test_sparse_and_dense_shift_agree():
     import random
 
-    from trainer.engine.explore import _shift_cells
+    from explore_reference import shift_cells
 
     rnd = random.Random(9)
     for _ in range(200):
@@ -122,4 +122,89 @@ def test_sparse_and_dense_shift_agree():
         for _ in range(rnd.randint(1, 8)):
             bits |= 1 << rnd.randrange(101 * 101)
         dt, dm = rnd.randint(-110, 110), rnd.randint(-110, 110)
-        assert _shift_cells(bits, dt, dm) == shift(bits, dt, dm)
+        assert shift_cells(bits, dt, dm) == shift(bits, dt, dm)
+
+
+def _cases():
+    """(label, persona, analyse?, max_layers, max_keys): small personas with conditions, own phase rules,
+    sensitivities, visited/offered/picked_up, reactions, break_off, stuck loops, closed nodes, cut-off searches."""
+    from trainer.persona.generate import generate_persona
+    from conftest import FIXTURES, PERSONAS
+
+    files = {"mini": FIXTURES / "engine" / "mini.yaml", "cases": FIXTURES / "engine" / "explore_cases.yaml",
+             "everything": FIXTURES / "valid" / "everything.yaml",
+             "dead_end": FIXTURES / "lint" / "km102-dead-end.yaml", "loop": FIXTURES / "lint" / "km103-loop.yaml",
+             "no_open": FIXTURES / "lint" / "km110-no-open-choice.yaml", "ingrid": PERSONAS / "ingrid.yaml"}
+    personas = {name: load_persona(path).persona for name, path in files.items()}
+    yield "mini", personas["mini"], True, 500, 250_000
+    yield "cases", personas["cases"], True, 500, 250_000
+    yield "cases, no analyser", personas["cases"], False, 500, 250_000
+    yield "cases, 4 layers", personas["cases"], True, 4, 250_000
+    yield "cases, 40 keys", personas["cases"], True, 500, 40
+    for name in ("everything", "dead_end", "loop", "no_open"):
+        yield name, personas[name], True, 500, 250_000
+    yield "ingrid, 6 layers", personas["ingrid"], True, 6, 250_000
+    for n, seed in ((20, 0), (20, 3), (60, 1)):
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"gen{n}.yaml"
+            path.write_text(generate_persona(n, seed, persona_id=f"gen{n}"), encoding="utf-8")
+            yield f"generated {n}/{seed}", load_persona(path).persona, True, 500, 250_000
+
+
+def test_explorer_reports_exactly_what_the_plain_reference_search_reports(monkeypatch):
+    """The numpy search must not change a single figure, order or example path: compare the whole report (as
+    JSON, so orders count) with the one the plain big-integer search and the full reaction scan give."""
+    import json
+
+    import explore_reference
+    import trainer.engine.explore as ex
+    from trainer.wiring import default_analyser
+
+    analyser = default_analyser()
+    for label, persona, analyse, layers, keys in _cases():
+        got = ex.explore(persona, analyser=analyser if analyse else None, max_layers=layers, max_keys=keys)
+        with monkeypatch.context() as m:
+            m.setattr(ex, "_forward", explore_reference.forward)
+            m.setattr(ex, "_reaction_coverage", explore_reference.reaction_coverage)
+            want = ex.explore(persona, analyser=analyser if analyse else None, max_layers=layers, max_keys=keys)
+        got, want = got.to_dict(), want.to_dict()
+        got.pop("seconds"), want.pop("seconds")
+        assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False), label
+        if label == "cases":  # the case persona really has what it is there for
+            assert got["stuck_states"] and got["no_open_choice_nodes"] == ["druk"] and got["unused_reactions"]
+            assert got["unreached_nodes"] == ["nooit"] and got["unreached_endings"] == ["nergens"]
+        if label.endswith(("layers", "keys")):
+            assert got["truncated"]
+
+
+def test_explorer_is_deterministic_across_processes(tmp_path):
+    """Same persona, same report and example paths, also when Python hashes strings differently."""
+    import json
+    import subprocess
+
+    from conftest import FIXTURES, subprocess_env, trainer_cmd
+
+    reports = []
+    for seed in ("1", "2"):
+        r = subprocess.run(trainer_cmd("explore", str(FIXTURES / "engine" / "explore_cases.yaml"), "--json"),
+                           capture_output=True, text=True, env=subprocess_env(PYTHONHASHSEED=seed))
+        report = json.loads(r.stdout)
+        report.pop("seconds")
+        reports.append(report)
+    assert reports[0] == reports[1] and reports[0]["endings"]
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+def test_meter_against_meter_masks_match_the_cell_by_cell_grid(mini, op):
+    from trainer.engine.explore import _Model, _meters_cmp
+    from trainer.engine.session import CompiledPersona
+    from trainer.persona.conditions import parse
+
+    model = _Model(CompiledPersona(mini), None)
+    key = model.key(__import__("trainer.engine.session", fromlist=["Session"]).Session(model.c).state)
+    for a, b in (("trust", "motivation"), ("motivation", "trust")):
+        tree = parse(f"{a} {op} {b}").tree
+        assert _meters_cmp(op, a, b) == model._grid(tree, key, model.phases(key))

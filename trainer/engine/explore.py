@@ -1,22 +1,29 @@
 """Path explorer: every reachable state of a persona, exactly, in well under a second.
 
-A state is (node, what conditions can read besides the meters) x (trust, motivation). The meters make the state
-space large (101 x 101 cells per node), so instead of visiting states one by one the explorer moves *sets* of
-meter cells at once: each set is a 10,201-bit integer (bit = trust * 101 + motivation). A choice keeps the cells
-where its condition holds (a bit mask compiled from the condition), shifts them by the choice's meter change
-(authored effects + the persona's sensitivities to what the analyser finds in the choice text; clamped at 0 and
-100 like the engine), and hands them to the next node. The phase is a function of the state (see
-Session._advance), so it is a mask too.
+A state is (key, cell): the key is the node plus what conditions can read besides the meters (visited,
+picked_up, offered, turns; only the refs a condition further on can still read), the cell is trust * 101 +
+motivation. Conditions, phases and break_off become cell masks per key (10,201-bit integers, built once per
+key); a choice's meter change is authored effects + the persona's sensitivities to what the analyser finds in
+the choice text, clamped at 0 and 100 like the engine.
 
-Exploring layer by layer (layer k = cells reachable in exactly k turns) gives the shortest and the longest
-number of turns to every ending (unbounded when a loop can repeat forever before it), one example path per ending
-(walked back through the layers), and, with a backward pass, the states from which no ending can be reached.
+1. Forward (_forward): breadth-first, layer k = the states first reached in exactly k turns. A layer is a pair
+   of numpy arrays (key number, cell), and one table lookup per (state, choice) does what the engine does for a
+   turn: per distinct (condition mask, meter change, break_off mask, ending) a table of 10,201 entries holds the
+   cell after the move, "closed" or "ends". That is a few numpy passes per layer over ~6 million (state,
+   choice) pairs for Ingrid, instead of a big-integer set per key and layer (the old search, kept as the
+   reference in tests/explore_reference.py). Orders that reports and example paths depend on (keys, choices,
+   endings) are those of that plain search: each pair carries its rank (key position in the layer, choice).
+2. Backward: with the cell sets per key, the states from which no ending can be reached (worklist to a
+   fixpoint over preimages of the moves).
+3. The shortest number of turns to every ending (the first layer that reaches it), one example path per ending
+   (walked back through the layers), the longest (unbounded when a loop can come before it).
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 from dataclasses import asdict, dataclass, field
@@ -58,6 +65,17 @@ def _cmp_mask(var: str, op: str, value: int) -> int:
         return FULL & ~ge(value + 1)
     eq = ge(value) & ~ge(value + 1)
     return eq if op == "==" else FULL & ~eq
+
+
+@lru_cache(maxsize=None)
+def _meters_cmp(op: str, a: str, b: str) -> int:
+    """Cells where meter a OP meter b (e.g. trust > motivation): built once, not per key like _grid."""
+    bits = 0
+    for t in range(W):
+        for m in range(W):
+            if _py_cmp(op, t if a == "trust" else m, t if b == "trust" else m):
+                bits |= 1 << (t * W + m)
+    return bits
 
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -112,50 +130,6 @@ def shift(cells: int, dt: int, dm: int) -> int:
         under = _fold_cols(cells & _low_cols(d), d)
         cells = ((cells & _cols_from(d)) >> d) | under
     return cells & FULL
-
-
-@lru_cache(maxsize=None)
-def _edge(dt: int, dm: int) -> tuple[int, int]:
-    """(cells a move by (dt, dm) keeps inside the grid, cells it pushes past 0 or 100 and so must clamp)."""
-    keep = FULL
-    if dt > 0:
-        keep &= FULL & ~_rows_from(W - dt)
-    elif dt < 0:
-        keep &= _rows_from(-dt)
-    if dm > 0:
-        keep &= FULL & ~_cols_from(W - dm)
-    elif dm < 0:
-        keep &= _cols_from(-dm)
-    return keep, FULL & ~keep
-
-
-def move(cells: int, dt: int, dm: int) -> int:
-    """shift(), fast: the cells that stay inside the grid move with one big-integer shift; only those near an
-    edge go through the clamping shift. This is the explorer's inner loop (Ingrid: ~200,000 moves)."""
-    keep, edge = _edge(dt, dm)
-    off = dt * W + dm
-    inner = cells & keep
-    out = (inner << off) if off >= 0 else (inner >> -off)
-    outer = cells & edge
-    if outer:
-        out |= _shift_cells(outer, dt, dm) if outer.bit_count() <= SPARSE else shift(outer, dt, dm)
-    return out
-
-
-SPARSE = 6  # up to this many cells, moving them one by one beats shifting the whole 10,201-bit set
-
-
-def _shift_cells(cells: int, dt: int, dm: int) -> int:
-    """shift() for a few cells: late in a search most new sets hold only a handful."""
-    out = 0
-    while cells:
-        low = cells & -cells
-        t, m = divmod(low.bit_length() - 1, W)
-        t += dt
-        m += dm
-        out |= 1 << ((0 if t < 0 else W - 1 if t >= W else t) * W + (0 if m < 0 else W - 1 if m >= W else m))
-        cells ^= low
-    return out
 
 
 def preimage(cells: int, dt: int, dm: int) -> int:
@@ -357,6 +331,8 @@ class _Model:
             op, a, b = tree[1], tree[2], tree[3]
             if a[0] != "var" and b[0] == "var":
                 a, b, op = b, a, _FLIP[op]
+            if a[0] == "var" and b[0] == "var" and {a[1], b[1]} <= {"trust", "motivation"}:
+                return _meters_cmp(op, a[1], b[1])
             if a[0] == "var" and b[0] in ("num", "str"):
                 var, value = a[1], b[1]
                 if var in ("trust", "motivation"):
@@ -435,6 +411,242 @@ def _py_cmp(op, a, b) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
 
 
+class Forward(NamedTuple):
+    """What the forward search found. Orders are those of a plain search that takes the keys of a layer in
+    order and their choices in order: the reports and example paths depend on them."""
+    reach: dict  # key -> cells, keys in the order first reached
+    layers: Sequence[dict]  # layers[k]: key -> cells first reached in exactly k turns
+    end_bits: dict  # ending -> cells, endings in the order first reached
+    first_hit: dict  # ending -> fewest turns
+    taken: dict  # key -> {choice: None}, the choices played from it, in the order first played
+    no_open: set  # nodes where, in some state, no choice condition holds
+    transitions: int
+    truncated: bool
+
+
+CELLS = W * W
+ROWBYTES = 1280  # a cell set as bytes (10,201 bits, rounded up to whole 64-bit words)
+STRIDE = ROWBYTES * 8
+OUT, NOPE = CELLS, CELLS + 1  # move table values past the last cell: the move ends, the choice is closed
+
+
+class _Grow:
+    """A numpy array that grows along its first axis (doubling), for rows added one at a time."""
+
+    def __init__(self, np, tail: tuple, dtype):
+        self.np, self.a, self.n = np, np.zeros((64, *tail), dtype), 0
+
+    def append(self, row) -> int:
+        if self.n == len(self.a):
+            self.a = self.np.concatenate([self.a, self.np.zeros_like(self.a)])
+        self.a[self.n] = row
+        self.n += 1
+        return self.n - 1
+
+
+class _Layers(Sequence):
+    """The layers as {key: cell set}, built from the search's arrays only when asked for (example paths
+    read the first few)."""
+
+    def __init__(self, np, keys: list, data: list):
+        self.np, self.keys, self.data, self.done = np, keys, data, {}
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, i: int) -> dict:
+        i = range(len(self.data))[i]
+        got = self.done.get(i)
+        if got is None:
+            np = self.np
+            order, lk, lc, _lp = self.data[i]
+            got = self.done[i] = {}
+            for k, cells in zip(order, np.split(lc, np.flatnonzero(np.diff(lk)) + 1)):
+                row = np.zeros(CELLS, bool)
+                row[cells] = True
+                got[self.keys[k]] = int.from_bytes(np.packbits(row, bitorder="little").tobytes(), "little")
+        return got
+
+
+def _unique(np, a):
+    """Sorted distinct values (np.unique, without its slower hashing path for integers)."""
+    a = np.sort(a)
+    return a[np.diff(a, prepend=a[:1] - 1) != 0] if len(a) else a
+
+
+def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end: str | None, max_layers: int,
+             max_keys: int) -> Forward:
+    """Breadth-first search over states (key, cell), one layer per turn, with numpy on whole layers.
+
+    A layer is two arrays: the key number and the cell (trust * 101 + motivation) of every state first reached
+    in that many turns, grouped by key. What a plain search does state by state is one table lookup per (state,
+    choice) here: per distinct (condition mask, meter change, break_off mask of the next key, ending) a table
+    gives for every cell the cell after the move (clamped like the engine), NOPE when the condition does not
+    hold, or OUT when the move ends the conversation (a second table says which ending, break_off first).
+    States not seen before (one bit per state in `seen`; the NOPE and OUT bits are always set) make the next
+    layer. The plain search's orders (keys, choices, endings: reports and example paths depend on them)
+    follow from a rank per (state, choice): the key's position in its layer, then the choice's position."""
+    import numpy as np
+
+    keys: list[Key] = []
+    kid: dict[Key, int] = {}
+    meta = _Grow(np, (3,), np.int64)  # per key: first edge, number of edges (-1: not expanded), no-open mask row
+    seen = _Grow(np, (ROWBYTES,), np.uint8)  # per key: its cells seen so far, one bit each
+    edges = _Grow(np, (3,), np.int64)  # per choice of a key: move table, next key, layer first played
+    edge_cid: list[str] = []
+    masks_seen: dict[int, int] = {}
+    table = _Grow(np, (CELLS,), bool)  # the distinct cell masks, as boolean rows
+    moves_seen: dict[tuple, int] = {}
+    moves = _Grow(np, (CELLS,), np.int16)  # the distinct move tables (see above)
+    exits = _Grow(np, (CELLS,), np.int64)  # for OUT: ending number * CELLS + the cell
+    ends = list(model.c.endings) + ([brk_end] if brk_end and brk_end not in model.c.endings else [])
+    ended = {e: i for i, e in enumerate(ends)}
+    t, m = np.divmod(np.arange(CELLS), W)
+    rank_of = max(len(n.choices) for n in model.c.persona.nodes) + 1  # rank = key position * rank_of + choice
+    bit = (1 << np.arange(8)).astype(np.uint8)
+    blank = np.zeros(ROWBYTES, np.uint8)
+    blank[OUT >> 3:] = 0xFF  # NOPE and OUT lie past the last cell: never new
+    blank[OUT >> 3] = 0xFF << (OUT & 7) & 0xFF
+
+    def key_id(k: Key) -> int:
+        got = kid.get(k)
+        if got is None:
+            got = kid[k] = len(keys)
+            keys.append(k)
+            meta.append((0, -1, 0))
+            seen.append(blank)
+        return got
+
+    def mask_row(bits: int) -> int:
+        got = masks_seen.get(bits)
+        if got is None:
+            cells = np.unpackbits(np.frombuffer(bits.to_bytes(ROWBYTES, "little"), np.uint8), bitorder="little")
+            got = masks_seen[bits] = table.append(cells[:CELLS].astype(bool))
+        return got
+
+    def move_row(mask: int, dt: int, dm: int, brk: int, ending: str | None) -> int:
+        got = moves_seen.get((mask, dt, dm, brk, ending))
+        if got is None:
+            cell = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
+            exit_ = np.full(CELLS, -1) if ending is None else cell + CELLS * ended[ending]
+            if brk_end:
+                exit_ = np.where(table.a[brk][cell], cell + CELLS * ended[brk_end], exit_)
+            moves_seen[mask, dt, dm, brk, ending] = got = exits.append(exit_)
+            moves.append(np.where(table.a[mask], np.where(exit_ >= 0, OUT, cell), NOPE))
+        return got
+
+    def expand(k: int) -> None:
+        nonlocal closing
+        key = keys[k]
+        masks = dict(model.choice_masks(key))
+        first = edges.n
+        for cid, k2, ending in successors(key):
+            row = move_row(mask_row(masks[cid]), *model.moves[cid], mask_row(model.break_mask(k2)), ending)
+            edges.append((row, 0 if ending else key_id(k2), -1))  # an ending's moves are all OUT: key 0 will do
+            edge_cid.append(cid)
+        meta.a[k] = (first, edges.n - first, mask_row(masks[""]))
+        closing = closing or masks[""] != 0
+
+    brk = ended[brk_end] if brk_end else -1
+    empty = mask_row(0)
+    closing = False  # some key has states where no choice is open
+    row = np.zeros(0, np.int64)
+    key_id(start_key)
+    seen.a[0, start_cell >> 3] |= 1 << (start_cell & 7)
+    one = np.array([0])
+    data = [(one, one, np.array([start_cell]), one)]  # per layer: key order, key of each state, cell, key position
+    end_cells = np.zeros(len(ends) * CELLS, bool)  # per ending, the cells it is reached with
+    first_hit: dict[str, int] = {}
+    hit_order: list[int] = []
+    no_open: set[str] = set()
+    transitions, stored, truncated = 0, 1, False
+    while len(data[-1][1]):
+        if len(data) > max_layers or stored > max_keys:
+            truncated = True
+            break
+        depth = len(data)
+        order, lk, lc, lp = data[-1]
+        for k in order[meta.a[order, 1] < 0].tolist():
+            expand(k)
+        K, E = meta.a, edges.a
+        if closing:
+            open_rows = K[lk, 2]
+            some = open_rows != empty
+            for k in _unique(np, lk[some][table.a[open_rows[some], lc[some]]]).tolist():
+                no_open.add(keys[k].node)
+        count, base = K[lk, 1], K[lk, 0]
+        if len(row) != edges.n:
+            row, to = E[:edges.n, 0] * CELLS, E[:edges.n, 1] * STRIDE
+            M = moves.a.reshape(-1)  # flat: np.take on one index array is much faster than 2-d fancy indexing
+            X = exits.a.reshape(-1)
+        # every (state, choice) pair of the layer: the state's index and the choice's number j at its node
+        pair = np.repeat(np.arange(len(lk)), count)
+        j = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count)
+        e, cells = np.take(base, pair) + j, np.take(lc, pair)
+        after = np.take(M, np.take(row, e) + cells)
+        ok = after != NOPE
+        transitions += int(np.count_nonzero(ok))
+        played = np.zeros(edges.n, bool)
+        played[e[ok]] = True
+        played = np.flatnonzero(played & (E[:edges.n, 2] < 0))
+        E[played, 2] = depth
+        code = np.take(to, e) + after
+        flat = seen.a.reshape(-1)
+        new = (np.take(flat, code >> 3) & np.take(bit, code & 7)) == 0
+        lpr = lp * rank_of
+        produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): found a new state
+        produced[np.take(lpr, pair[new]) + j[new]] = True
+        code = code[new]
+        out = after == OUT
+        if out.any():
+            oc = np.take(X, row[e[out]] + cells[out])
+            end_cells[oc] = True
+            if len(hit_order) < len(ends):
+                oe, orank = oc // CELLS, np.take(lpr, pair[out]) + j[out]
+                fresh = [(int(orank[oe == x].min()), x != brk, x)  # break_off before the choice's ending
+                         for x in _unique(np, oe).tolist() if ends[x] not in first_hit]
+                for *_r, x in sorted(fresh):
+                    first_hit[ends[x]] = depth
+                    hit_order.append(x)
+        # the order a plain search would add the next keys in: by the first (key position, choice) that found one
+        ranks = np.flatnonzero(produced)
+        nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
+        forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
+        k2 = code // STRIDE
+        position = np.zeros(len(keys), np.int64)
+        position[forder] = np.arange(len(forder))
+        nxt = position[k2] * STRIDE + code % STRIDE
+        if len(forder) < (1 << 31) // STRIDE:
+            nxt = nxt.astype(np.int32)  # sorts faster
+        nxt = _unique(np, nxt).astype(np.int64)  # grouped by key in that order, each state once
+        lp = nxt // STRIDE
+        lk = forder[lp]
+        lc = nxt % STRIDE
+        code = lk * STRIDE + lc
+        np.bitwise_or.at(flat, code >> 3, bit[code & 7])  # mark them seen
+        stored += len(forder)
+        data.append((forder, lk, lc, lp))
+
+    def in_order(layers) -> list[int]:  # keys in the order the layers first name them
+        firsts = np.concatenate([order for order, *_ in layers])
+        _u, at = np.unique(firsts, return_index=True)
+        return firsts[np.sort(at)].tolist()
+
+    cells_only = np.zeros(ROWBYTES, np.uint8)
+    cells_only[:OUT >> 3] = 0xFF
+    cells_only[OUT >> 3] = (1 << (OUT & 7)) - 1
+    reach = {keys[k]: int.from_bytes((seen.a[k] & cells_only).tobytes(), "little") for k in in_order(data)}
+    taken: dict[Key, dict[str, None]] = {}
+    for k in in_order(data[:-1] if truncated else data):  # the keys whose choices were played out
+        first, n = int(meta.a[k, 0]), int(meta.a[k, 1])
+        got = sorted((int(edges.a[x, 2]), x) for x in range(first, first + n) if edges.a[x, 2] >= 0)
+        taken[keys[k]] = {edge_cid[x]: None for _layer, x in got}
+    end_cells = end_cells.reshape(len(ends), CELLS)
+    end_bits = {ends[x]: int.from_bytes(np.packbits(end_cells[x], bitorder="little").tobytes(), "little")
+                for x in hit_order}
+    return Forward(reach, _Layers(np, keys, data), end_bits, first_hit, taken, no_open, transitions, truncated)
+
+
 def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int = MAX_KEYS) -> ExploreReport:
     t0 = time.perf_counter()
     compiled = persona if isinstance(persona, CompiledPersona) else CompiledPersona(persona)
@@ -443,7 +655,6 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
 
     start_state = Session(compiled).state
     start_key = model.key(start_state)
-    start_bit = 1 << (start_state.trust * W + start_state.motivation)
     brk_end = compiled.break_off[1] if compiled.break_off else None
 
     graph: dict[Key, list[tuple[str, Key, str | None]]] = {}  # key -> (choice, next key, ending or None)
@@ -477,66 +688,11 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
             post = 0
         return post, ends, sel
 
-    # 1. breadth-first over sets of cells; every cell is expanded once, in the layer where it is first reached
-    reach: dict[Key, int] = defaultdict(int, {start_key: start_bit})
-    layers: list[dict[Key, int]] = [{start_key: start_bit}]
-    end_bits: dict[str, int] = defaultdict(int)
-    first_hit: dict[str, int] = {}
-    taken: dict[Key, dict[str, None]] = defaultdict(dict)  # key -> the choices played from it, in order
-    no_open: set[str] = set()
-    transitions = 0
-    truncated = False
-    stored = 1
-    moves: dict[Key, tuple] = {}  # key -> (no-open mask, [(choice, mask, dt, dm, next key, ending, break mask)])
-
-    def moves_of(k: Key) -> tuple:
-        got = moves.get(k)
-        if got is None:
-            masks = dict(model.choice_masks(k))
-            got = moves[k] = (masks[""], [(cid, masks[cid], *model.moves[cid], k2, ending, model.break_mask(k2),
-                                            *_edge(*model.moves[cid]), model.moves[cid][0] * W + model.moves[cid][1])
-                                           for cid, k2, ending in successors(k)])
-        return got
-
-    while layers[-1]:
-        if len(layers) > max_layers or stored > max_keys:
-            truncated = True
-            break
-        depth = len(layers)
-        frontier: dict[Key, int] = defaultdict(int)
-        for k, bits in layers[-1].items():
-            none_open, edges = moves_of(k)
-            if bits & none_open:
-                no_open.add(k.node)
-            played = taken[k]
-            for cid, mask, dt, dm, k2, ending, brk_mask, keep, edge, off in edges:
-                sel = bits & mask
-                if not sel:
-                    continue
-                played[cid] = None
-                transitions += sel.bit_count()
-                inner = sel & keep  # move() inlined: this loop runs ~200,000 times on Ingrid
-                post = (inner << off) if off >= 0 else (inner >> -off)
-                outer = sel & edge
-                if outer:
-                    post |= _shift_cells(outer, dt, dm) if outer.bit_count() <= SPARSE else shift(outer, dt, dm)
-                brk = post & brk_mask
-                if brk:
-                    end_bits[brk_end] |= brk
-                    first_hit.setdefault(brk_end, depth)
-                    post ^= brk  # brk is part of post; XOR avoids building ~brk (a negative big integer)
-                if ending:
-                    if post:
-                        end_bits[ending] |= post
-                        first_hit.setdefault(ending, depth)
-                    continue
-                new = post ^ (post & reach[k2]) if post else 0  # post & ~reach, without a negative integer
-                if new:
-                    frontier[k2] |= new
-        for k, b in frontier.items():
-            reach[k] |= b
-        stored += len(frontier)
-        layers.append(dict(frontier))
+    # 1. forward: every state reachable from the start, layer by layer
+    start_cell = start_state.trust * W + start_state.motivation
+    fwd = _forward(model, successors, start_key, start_cell, brk_end, max_layers, max_keys)
+    reach, layers, end_bits, first_hit, taken = fwd.reach, fwd.layers, fwd.end_bits, fwd.first_hit, fwd.taken
+    truncated = fwd.truncated
     keys = list(reach)
 
     # 2. backward: the cells of each key from which an ending can still be reached (worklist to a fixpoint).
@@ -651,13 +807,13 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
                 seen_phases[k.node].add(ph)
     unused_reactions, reaction_gaps = _reaction_coverage(compiled.persona, seen_phases)
     return ExploreReport(
-        persona=compiled.persona.id, states=sum(b.bit_count() for b in reach.values()), transitions=transitions,
+        persona=compiled.persona.id, states=sum(b.bit_count() for b in reach.values()), transitions=fwd.transitions,
         truncated=truncated, endings=endings,
         unreached_endings=[e for e in compiled.endings if e not in endings],
         unreached_nodes=[n for n in compiled.nodes if n not in reached_nodes],
         untaken_choices=[c for c in compiled.choices if c not in taken_choices],
         stuck_states=stuck_total, stuck_example=stuck_example, stuck_nodes=sorted(stuck_nodes),
-        no_open_choice_nodes=sorted(no_open), outcomes=outcomes, seconds=round(time.perf_counter() - t0, 4),
+        no_open_choice_nodes=sorted(fwd.no_open), outcomes=outcomes, seconds=round(time.perf_counter() - t0, 4),
         unused_reactions=unused_reactions, reaction_gaps=reaction_gaps,
     )
 
@@ -675,16 +831,20 @@ def _reaction_coverage(persona, seen_phases: dict[str, set[str]]) -> tuple[list[
     used: set[int] = set()
     gaps = []
     cats = [()] + [(c,) for c in CONTROLLING_CATEGORIES]
+    # select() reads the node and the phase only to drop the rules that name other ones (reactions.fits), so
+    # (node, phase) pairs that keep the same rules get the same answers: ask once per such set of rules
+    answers: dict[tuple[int, ...], tuple[set[int], list[str]]] = {}
     for node in persona.nodes:
         for phase in sorted(seen_phases.get(node.id, ())):
-            for act in ACTS:
-                for cs in cats:
-                    k = select(persona, node.id, phase, act, cs)
-                    if k is not None:
-                        used.add(k)
-            missing = [a for a in COMMON_ACTS if select(persona, node.id, phase, a) is None]
-            if missing:
-                gaps.append(f"{node.id}/{phase}: {', '.join(missing)}")
+            rules = tuple(i for i, r in enumerate(persona.reactions)
+                          if (not r.nodes or node.id in r.nodes) and (not r.phases or phase in r.phases))
+            got = answers.get(rules)
+            if got is None:
+                picked = {select(persona, node.id, phase, act, cs) for act in ACTS for cs in cats} - {None}
+                got = answers[rules] = (picked, [a for a in COMMON_ACTS if select(persona, node.id, phase, a) is None])
+            used |= got[0]
+            if got[1]:
+                gaps.append(f"{node.id}/{phase}: {', '.join(got[1])}")
     unused = [reaction_id(persona, i) for i in range(len(persona.reactions)) if i not in used]
     return unused, gaps
 
