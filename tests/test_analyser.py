@@ -470,3 +470,58 @@ def test_negation_and_reflection_families_are_not_flagged(text, lexicon):
 ])
 def test_the_families_leave_controlling_lines_flagged(text, category, lexicon):
     assert category in analyse(text, lexicon=lexicon).categories
+
+
+# --- the parsed lexicon is cached in the user cache folder ------------------------------------------------------
+
+def test_a_lexicon_read_back_from_the_cache_is_the_parsed_one(tmp_path, monkeypatch):
+    from trainer.debrief import analyser as A
+
+    monkeypatch.setenv("GESPREKSTRAINER_CACHE", str(tmp_path))
+    first = A.load_lexicon(env=False)
+    files = list(tmp_path.glob("lexicon-*.json"))
+    assert len(files) == 1
+    again = A.load_lexicon(env=False)
+    assert again.rules == first.rules and again.exceptions == first.exceptions
+    assert A.analyse("U dient maandag te verschijnen.", lexicon=again).categories == {"obligation"}
+
+
+def test_a_damaged_lexicon_cache_is_ignored_and_rewritten(tmp_path, monkeypatch):
+    from trainer.debrief import analyser as A
+
+    monkeypatch.setenv("GESPREKSTRAINER_CACHE", str(tmp_path))
+    reference = A.load_lexicon(env=False)
+    (cache,) = tmp_path.glob("lexicon-*.json")
+    for damage in ('{"rules": [["x"]], "exceptions": []}', "{not json", '{"rules": [], "exceptions": 3}'):
+        cache.write_text(damage, encoding="utf-8")
+        got = A.load_lexicon(env=False)
+        assert got.rules == reference.rules and got.exceptions == reference.exceptions
+        assert A._LexiconCache(cache).read() is not None  # rewritten whole
+
+
+def test_an_edited_lexicon_file_is_parsed_anew_not_read_from_the_cache(tmp_path, monkeypatch):
+    from trainer.debrief import analyser as A
+
+    monkeypatch.setenv("GESPREKSTRAINER_CACHE", str(tmp_path / "cache"))
+    extra = tmp_path / "extra.yaml"
+    rule = ("rules:\n- {id: eigen.regel, lang: nl, category: pressure, pattern: '%s',\n"
+            "   explanation: Haast., suggestion: Neem de tijd.}\n")
+    rules_of = lambda text, lex: {f.rule for f in A.analyse(text, lexicon=lex).flags}  # noqa: E731
+    extra.write_text(rule % "paarse olifant", encoding="utf-8")
+    assert "eigen.regel" in rules_of("Daar staat een paarse olifant.", A.load_lexicon([extra], env=False))
+    extra.write_text(rule % "groene giraf", encoding="utf-8")
+    edited = A.load_lexicon([extra], env=False)
+    assert "eigen.regel" not in rules_of("Daar staat een paarse olifant.", edited)
+    assert "eigen.regel" in rules_of("Daar staat een groene giraf.", edited)
+    extra.write_text("rules: [oops", encoding="utf-8")  # a broken file still gets its error, never a cached lexicon
+    with pytest.raises(A.LexiconError):
+        A.load_lexicon([extra], env=False)
+
+
+def test_no_lexicon_cache_when_the_disk_caches_are_off(tmp_path, monkeypatch):
+    from trainer.debrief import analyser as A
+
+    monkeypatch.setenv("GESPREKSTRAINER_CACHE", "off")
+    monkeypatch.chdir(tmp_path)
+    assert A.load_lexicon(env=False).rules
+    assert not list(tmp_path.rglob("lexicon-*.json"))

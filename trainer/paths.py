@@ -1,4 +1,4 @@
-"""Where things live: shipped personas and schemas, extra persona folders, the sessions folder."""
+"""Where things live: shipped personas and schemas, extra persona folders, the sessions folder, the user cache."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 PERSONAS_ENV = "GESPREKSTRAINER_PERSONAS"  # extra persona folders, os.pathsep-separated
 SESSIONS_ENV = "GESPREKSTRAINER_SESSIONS"  # overrides the sessions folder
+CACHE_ENV = "GESPREKSTRAINER_CACHE"  # overrides the cache folder ("off" disables the disk caches)
 
 _PKG = Path(__file__).resolve().parent
 
@@ -43,3 +44,15 @@ def sessions_dir(override: str | None = None) -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("gesprekstrainer", appauthor=False)) / "sessions"
+
+
+def cache_dir() -> Path | None:
+    """The user cache folder (sentence vectors, the parsed lexicon); None when disk caches are off."""
+    env = os.environ.get(CACHE_ENV)
+    if env == "off":
+        return None
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("gesprekstrainer", appauthor=False))

