@@ -149,8 +149,12 @@ class CompiledPersona:
         self.choice_facts = {cid: (tuple(c.codes), tuple(dict.fromkeys(c.picks_up)),
                                    Effect("choice", c.effects.trust, c.effects.motivation))
                              for cid, (node, i) in self.choices.items() for c in [node.choices[i]]}
-        # Open choices of a node, by which of its choices are open (the numbering depends on nothing else).
+        # Open choices of a node, by which of its choices are open (the numbering depends on nothing else);
+        # nodes without conditions have one list.
         self._open_lists: dict[tuple, tuple[OpenChoice, ...]] = {}
+        self._always_open = {node: tuple(OpenChoice(i + 1, cid, c) for i, (cid, c, _cond) in enumerate(entries))
+                             for node, entries in self.node_choices.items()
+                             if all(cond is None for _cid, _c, cond in entries)}
         # The phase rules usually read only the meters (and the phase): then the phase is a function of those few
         # numbers and is looked up instead of evaluated. Rules that read turns or visited()/picked_up()/offered()
         # are evaluated every time.
@@ -161,8 +165,10 @@ class CompiledPersona:
         """One `transitions` machine per persona, built once and shared by every session that plays it.
 
         States: the phases plus one terminal state per outcome. `evaluate` moves to the first phase whose rule
-        holds for the session's pending state; `close_<outcome>` ends it. No auto transitions, queued, and
-        invalid triggers raise (e.g. `evaluate` after the conversation ended).
+        holds for the session's pending state; `move_to_<phase>` makes the same move in one gated transition when
+        the engine already knows which phase the rules chose (trying each rule in order is most of a trigger's
+        cost); `close_<outcome>` ends it. No auto transitions, queued, and invalid triggers raise (e.g. `evaluate`
+        after the conversation ended).
 
         Sessions are not registered as models (add_model binds a dozen methods per session and keeps a list the
         machine searches): a session keeps its own `phase_state` and fires the machine's events on itself with
@@ -175,6 +181,9 @@ class CompiledPersona:
             for target, rule in self.phase_rules:
                 machine.add_transition("evaluate", list(PHASES), target,
                                        conditions=[lambda ev, rule=rule: rule(ev.model._pending)])
+            for target in PHASES:
+                machine.add_transition(f"move_to_{target}", [p for p in PHASES if p != target], target,
+                                       conditions=[lambda ev, target=target: self.phase_for(ev.model._pending) == target])
             for outcome in self.outcomes:
                 machine.add_transition(f"close_{outcome}", list(PHASES), outcome)
             self._machine = machine
@@ -210,6 +219,9 @@ class CompiledPersona:
 
     def open_choices(self, state) -> tuple[OpenChoice, ...]:
         """The choices open in this state, numbered; all of them when none is (lint KM110: never stuck)."""
+        out = self._always_open.get(state.node)
+        if out is not None:
+            return out
         entries = self.node_choices[state.node]
         key = (state.node, *(cond is None or bool(cond(state)) for _cid, _c, cond in entries))
         out = self._open_lists.get(key)
@@ -417,9 +429,9 @@ class Session:
         self._pending = pending
         phase = compiled.phase_for(pending)
         if phase != before.phase:
-            # The machine makes the move through its gated `evaluate` transitions; when the rules say the phase
-            # stays, there is nothing to move (a reflexive transition does nothing) and the trigger is skipped.
-            self.evaluate()
+            # The machine makes the move through its gated transition to that phase (the same move as `evaluate`);
+            # when the rules say the phase stays, there is nothing to move and the trigger is skipped.
+            compiled.fire(self, f"move_to_{phase}")
             phase = self.phase_state
             pending = State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)
         ending = None
