@@ -130,3 +130,49 @@ def test_phase_path(mini):
     s2.choose("begin.1")  # 75 / 55: still open
     s2.choose("midden.1")  # 85 / 75: betrokken
     assert s2.phase_path() == ["open", "betrokken"]
+
+
+def test_one_gated_phase_move_lands_where_evaluate_does(mini):
+    # The engine moves the phase with one gated transition (move_to_<phase>); `evaluate` tries each rule in order.
+    # Both must agree for every meter value and starting phase, or the shortcut changed the machine's meaning.
+    from trainer.engine.session import PHASES, CompiledPersona
+
+    compiled = CompiledPersona(mini)
+    for phase in PHASES:
+        for trust in range(0, 101, 5):
+            for motivation in range(0, 101, 10):
+                a, b = Session(compiled), Session(compiled)
+                for s in (a, b):
+                    s._pending = s.state._replace(trust=trust, motivation=motivation, phase=phase)
+                    s.phase_state = phase
+                target = compiled._phase_rules_for(a._pending)
+                a.evaluate()
+                if target != phase:
+                    compiled.fire(b, f"move_to_{target}")
+                assert a.phase_state == b.phase_state == target == compiled.phase_for(a._pending)
+
+
+def test_sessions_do_not_register_with_the_shared_machine(mini):
+    # Unfinished sessions (abandoned, or cut off) must not pile up in the persona's machine.
+    from trainer.engine.session import CompiledPersona
+
+    compiled = CompiledPersona(mini)
+    for _ in range(50):
+        Session(compiled).choose("begin.1")
+    assert compiled.machine().models == []
+
+
+def test_phase_rules_that_read_visits_are_evaluated_every_turn(mini):
+    # The phase is memoised on the meters only when the rules read nothing else.
+    from trainer.engine.session import CompiledPersona
+
+    persona = mini.model_copy(update={"phases": {"open": 'trust >= 50 and visited("slot")'}})
+    compiled = CompiledPersona(persona)
+    assert compiled._phase_memo is None
+    a = Session(compiled, start="midden", meters={"trust": 50, "motivation": 40})
+    a.choose("midden.1")  # trust 60, motivation 60, slot visited: open
+    assert a.phase == "open" and a.phase_state == "open"
+    b = Session(compiled, meters={"trust": 45, "motivation": 55})
+    b.choose("begin.1")  # the same meters and phase before the turn, but slot not visited: not open
+    assert (b.state.trust, b.state.motivation) == (60, 60) and b.phase == "aftastend"
+    assert CompiledPersona(mini)._phase_memo == {}  # the default rules read only the meters

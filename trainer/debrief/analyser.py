@@ -74,7 +74,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import repeat
 from pathlib import Path
 from typing import Iterable
@@ -123,7 +123,7 @@ class Analysis:
     codes: tuple[str, ...]
     model_score: float | None = None  # the meaning model's "controlling" score, when the detector ran
 
-    @property
+    @cached_property  # analyses are cached per line, so the engine asks the same object on every turn
     def categories(self) -> frozenset[str]:
         return frozenset(f.category for f in self.flags) | frozenset(h.category for h in self.supportive)
 

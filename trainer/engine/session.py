@@ -15,7 +15,7 @@ import logging
 
 from transitions import Machine, MachineError
 
-from trainer.persona.conditions import compile_condition
+from trainer.persona.conditions import compile_condition, condition_names
 from trainer.persona.model import Choice, Ending, Node, Persona
 from trainer.persona.reactions import pick_line, reaction_id, select
 from trainer.vocab import DEFAULT_PHASE_RULES, METER_MAX, METER_MIN, OUTCOMES, PHASE_ORDER, PHASES
@@ -141,13 +141,38 @@ class CompiledPersona:
         self.break_off = (compile_condition(persona.break_off.when), persona.break_off.ending) if persona.break_off else None
         self.outcomes = list(OUTCOMES) + [o for o in persona.outcomes if o not in OUTCOMES]
         self._machine: Machine | None = None
+        # What every session of this persona would otherwise recompute on each turn (the persona is frozen).
+        self.start_meters = persona.meters.model_dump()
+        self.offers = {n.id: (tuple(n.offers), frozenset(n.offers)) for n in persona.nodes}
+        self.sensitivity = {c: Effect(f"sensitivity:{c}", fx.trust, fx.motivation)
+                            for c, fx in persona.sensitivities.items()}
+        self.choice_facts = {cid: (tuple(c.codes), tuple(dict.fromkeys(c.picks_up)),
+                                   Effect("choice", c.effects.trust, c.effects.motivation))
+                             for cid, (node, i) in self.choices.items() for c in [node.choices[i]]}
+        # Open choices of a node, by which of its choices are open (the numbering depends on nothing else);
+        # nodes without conditions have one list.
+        self._open_lists: dict[tuple, tuple[OpenChoice, ...]] = {}
+        self._always_open = {node: tuple(OpenChoice(i + 1, cid, c) for i, (cid, c, _cond) in enumerate(entries))
+                             for node, entries in self.node_choices.items()
+                             if all(cond is None for _cid, _c, cond in entries)}
+        # The phase rules usually read only the meters (and the phase): then the phase is a function of those few
+        # numbers and is looked up instead of evaluated. Rules that read turns or visited()/picked_up()/offered()
+        # are evaluated every time.
+        read = set().union(*(condition_names(rules[phase]) for phase in PHASE_ORDER))
+        self._phase_memo: dict | None = {} if read <= {"trust", "motivation", "phase"} else None
 
     def machine(self) -> Machine:
-        """One `transitions` machine per persona; every session of it is a model with its own phase state.
+        """One `transitions` machine per persona, built once and shared by every session that plays it.
 
         States: the phases plus one terminal state per outcome. `evaluate` moves to the first phase whose rule
-        holds for the session's pending state; `close_<outcome>` ends it. No auto transitions, queued, and
-        invalid triggers raise (e.g. `evaluate` after the conversation ended).
+        holds for the session's pending state; `move_to_<phase>` makes the same move in one gated transition when
+        the engine already knows which phase the rules chose (trying each rule in order is most of a trigger's
+        cost); `close_<outcome>` ends it. No auto transitions, queued, and invalid triggers raise (e.g. `evaluate`
+        after the conversation ended).
+
+        Sessions are not registered as models (add_model binds a dozen methods per session and keeps a list the
+        machine searches): a session keeps its own `phase_state` and fires the machine's events on itself with
+        `Event.trigger(session)`, which reads and writes only that attribute.
         """
         if self._machine is None:
             machine = Machine(model=None, model_attribute="phase_state", states=list(PHASES) + self.outcomes,
@@ -156,23 +181,57 @@ class CompiledPersona:
             for target, rule in self.phase_rules:
                 machine.add_transition("evaluate", list(PHASES), target,
                                        conditions=[lambda ev, rule=rule: rule(ev.model._pending)])
+            for target in PHASES:
+                machine.add_transition(f"move_to_{target}", [p for p in PHASES if p != target], target,
+                                       conditions=[lambda ev, target=target: self.phase_for(ev.model._pending) == target])
             for outcome in self.outcomes:
                 machine.add_transition(f"close_{outcome}", list(PHASES), outcome)
             self._machine = machine
         return self._machine
 
+    def fire(self, session, event: str) -> bool:
+        """Trigger one of the machine's events on a session (raises MachineError when it is invalid there)."""
+        return self.machine().events[event].trigger(session)
+
     def detect(self, analyse, line: str) -> tuple[str, ...]:
-        return tuple(sorted(set(analyse(line).categories)))
+        categories = analyse(line).categories
+        return tuple(sorted(set(categories))) if categories else ()
 
     def sensitivity_effects(self, detected) -> list[Effect]:
-        sens = self.persona.sensitivities
-        return [Effect(f"sensitivity:{c}", sens[c].trust, sens[c].motivation) for c in detected if c in sens]
+        sens = self.sensitivity
+        return [sens[c] for c in detected if c in sens]
 
     def phase_for(self, state) -> str:
+        memo = self._phase_memo
+        if memo is not None:
+            key = (state.trust, state.motivation, state.phase)
+            phase = memo.get(key)
+            if phase is None:
+                phase = memo[key] = self._phase_rules_for(state)
+            return phase
+        return self._phase_rules_for(state)
+
+    def _phase_rules_for(self, state) -> str:
         for phase, rule in self.phase_rules:
             if rule(state):
                 return phase
         return PHASES[0]
+
+    def open_choices(self, state) -> tuple[OpenChoice, ...]:
+        """The choices open in this state, numbered; all of them when none is (lint KM110: never stuck)."""
+        out = self._always_open.get(state.node)
+        if out is not None:
+            return out
+        entries = self.node_choices[state.node]
+        key = (state.node, *(cond is None or bool(cond(state)) for _cid, _c, cond in entries))
+        out = self._open_lists.get(key)
+        if out is None:
+            out = tuple(OpenChoice(n + 1, cid, c) for n, (cid, c) in
+                        enumerate((cid, c) for (cid, c, _cond), is_open in zip(entries, key[1:]) if is_open))
+            if not out:
+                out = tuple(OpenChoice(i + 1, cid, c) for i, (cid, c, _cond) in enumerate(entries))
+            self._open_lists[key] = out
+        return out
 
     def line(self, node_or_ending, phase: str) -> str:
         return node_or_ending.variants.get(phase, node_or_ending.say)
@@ -192,11 +251,10 @@ class Session:
         start = start or self.persona.start
         if start not in self.compiled.nodes:
             raise SessionError(f"unknown start node '{start}'")
-        meters = {**self.persona.meters.model_dump(), **(meters or {})}
+        meters = {**self.compiled.start_meters, **(meters or {})}
         probe = State(start, _clamp(int(meters["trust"])), _clamp(int(meters["motivation"])), PHASES[0])
         phase = self.compiled.phase_for(probe)
-        node = self.compiled.nodes[start]
-        self.state = probe._replace(phase=phase, visited=frozenset({start}), offered=frozenset(node.offers))
+        self.state = probe._replace(phase=phase, visited=frozenset({start}), offered=self.compiled.offers[start][1])
         self.turns: list[Turn] = []
         self._history: list[State] = []
         self._open_cache: tuple | None = None
@@ -205,25 +263,14 @@ class Session:
 
     # --- the phase machine ---------------------------------------------------------------------------------
     def _join_machine(self, phase: str) -> None:
-        machine = self.compiled.machine()
-        if self not in machine.models:
-            if hasattr(self, "evaluate"):
-                # back after leaving (undo or restore of an ended session): the triggers are still bound to this
-                # object; add_model would only warn about them, so register the model again directly
-                machine.models.append(self)
-            else:
-                machine.add_model(self, initial=phase)
-        machine.set_state(phase, model=self)
+        self.phase_state = phase  # the machine's model attribute (see CompiledPersona.machine)
 
-    def _leave_machine(self) -> None:
-        # the machine is shared by every session of this persona; an ended session leaves it so it can be freed
-        machine = self.compiled.machine()
-        if self in machine.models:
-            machine.remove_model(self)
+    def evaluate(self) -> bool:
+        """Move the phase through the machine's gated `evaluate` transitions (for the pending state)."""
+        return self.compiled.fire(self, "evaluate")
 
     def close(self) -> None:
-        """Release this session from its persona's shared phase machine (ended sessions do so by themselves)."""
-        self._leave_machine()
+        """Nothing to release any more (sessions are not registered with the shared machine); kept for callers."""
 
     # --- reading the state ---------------------------------------------------------------------------------
     @property
@@ -264,21 +311,14 @@ class Session:
         return self.persona.moods.get(self.state.phase)
 
     def open_choices(self) -> list[OpenChoice]:
-        if self.ended:
-            return []
+        return [] if self.ended else list(self._open())
+
+    def _open(self) -> tuple[OpenChoice, ...]:
         state = self.state
         cached = self._open_cache
-        if cached is not None and cached[0] is state:
-            return list(cached[1])
-        out: list[OpenChoice] = []
-        entries = self.compiled.node_choices[state.node]
-        for cid, choice, cond in entries:
-            if cond is None or cond(state):
-                out.append(OpenChoice(len(out) + 1, cid, choice))
-        if not out:  # safety net for a persona bug (lint KM110): never leave the trainee stuck
-            out = [OpenChoice(i + 1, cid, c) for i, (cid, c, _cond) in enumerate(entries)]
-        self._open_cache = (state, out)
-        return list(out)
+        if cached is None or cached[0] is not state:
+            cached = self._open_cache = (state, self.compiled.open_choices(state))
+        return cached[1]
 
     # --- playing -------------------------------------------------------------------------------------------
     def choose(self, ident: str | int, typed: str | None = None, score: float | None = None,
@@ -293,21 +333,27 @@ class Session:
         codes: the MI codes of a typed line (from its act); None = the choice's authored codes."""
         if self.ended:
             raise SessionError("the conversation has ended")
-        options = self.open_choices()
-        picked = next((o for o in options if o.id == ident or o.number == ident), None)
+        picked = None
+        for option in self._open():
+            if option.id == ident or option.number == ident:
+                picked = option
+                break
         if picked is None:
             if isinstance(ident, str) and ident in self.compiled.choices:
                 raise SessionError(f"choice '{ident}' is not open here")
             raise SessionError(f"no choice {ident!r} at node '{self.state.node}'")
         choice = picked.choice
+        own_codes, own_picks_all, effect = self.compiled.choice_facts[picked.id]
         line = typed if typed is not None else choice.text
-        keep = None if own_picks is None else set(own_picks)
-        own = choice.picks_up if keep is None else [c for c in choice.picks_up if c in keep]
-        picks = tuple(dict.fromkeys([*own, *extra_picks]))
-        return self._advance(picked.id, choice.text, typed, score,
-                             tuple(choice.codes) if codes is None else tuple(codes), picks,
-                             [Effect("choice", choice.effects.trust, choice.effects.motivation)],
-                             line, choice.next, detected, act=act)
+        extra = tuple(extra_picks)
+        if own_picks is None and not extra:
+            picks = own_picks_all
+        else:
+            keep = None if own_picks is None else set(own_picks)
+            own = choice.picks_up if keep is None else [c for c in choice.picks_up if c in keep]
+            picks = tuple(dict.fromkeys([*own, *extra]))
+        return self._advance(picked.id, choice.text, typed, score, own_codes if codes is None else tuple(codes),
+                             picks, [effect], line, choice.next, detected, act=act)
 
     def fallback(self, typed: str, codes: tuple[str, ...] = (), extra_picks: Iterable[str] = (),
                  detected: Iterable[str] | None = None, act: str | None = None) -> Turn:
@@ -353,64 +399,69 @@ class Session:
 
     def _advance(self, cid, choice_text, typed, score, codes, picks, effects, line, nxt, detected=None,
                  act=None, reaction=None) -> Turn:
+        compiled = self.compiled
         before = self.state
         persona_line = self.current_line()
         # A replayed turn uses the categories recorded when it was played, so a later change to the lexicon
         # cannot change what happened in an old session (or make its journal unplayable).
-        detected = self.compiled.detect(self.analyse, line) if detected is None else tuple(sorted(set(detected)))
-        effects.extend(self.compiled.sensitivity_effects(detected))
-        trust = _clamp(before.trust + sum(e.trust for e in effects))
-        motivation = _clamp(before.motivation + sum(e.motivation for e in effects))
+        detected = compiled.detect(self.analyse, line) if detected is None else tuple(sorted(set(detected)))
+        if detected:
+            effects.extend(compiled.sensitivity_effects(detected))
+        trust, motivation = before.trust, before.motivation
+        for effect in effects:
+            trust += effect.trust
+            motivation += effect.motivation
+        trust, motivation = _clamp(trust), _clamp(motivation)
         # Everything the turn changes is in place before the phase is evaluated, so the phase is always a
-        # function of the state (the path explorer relies on that).
-        node = self.compiled.nodes.get(nxt)
-        pending = State(
-            node=before.node, trust=trust, motivation=motivation, phase=before.phase, turns=before.turns + 1,
-            visited=before.visited | {nxt} if node else before.visited,
-            offered=before.offered | set(node.offers) if node else before.offered,
-            picked_up=before.picked_up | set(picks) if picks else before.picked_up,
-        )
+        # function of the state (the path explorer relies on that). Sets that do not grow are kept as they are.
+        node = compiled.nodes.get(nxt)
+        visited, offered, picked_up = before.visited, before.offered, before.picked_up
+        if node is not None:
+            if nxt not in visited:
+                visited = visited | {nxt}
+            offers = compiled.offers[nxt][1]
+            if not offers <= offered:
+                offered = offered | offers
+        if picks and not picked_up.issuperset(picks):
+            picked_up = picked_up | set(picks)
+        turns = before.turns + 1
+        pending = State(before.node, trust, motivation, before.phase, turns, visited, offered, picked_up)
         self._pending = pending
-        phase = self.compiled.phase_for(pending)
+        phase = compiled.phase_for(pending)
         if phase != before.phase:
-            # The machine makes the move through its gated `evaluate` transitions; when the rules say the phase
-            # stays, there is nothing to move (a reflexive transition does nothing) and the trigger is skipped.
-            self.evaluate()
+            # The machine makes the move through its gated transition to that phase (the same move as `evaluate`);
+            # when the rules say the phase stays, there is nothing to move and the trigger is skipped.
+            compiled.fire(self, f"move_to_{phase}")
             phase = self.phase_state
+            pending = State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)
         ending = None
-        pending = State(before.node, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
-                        pending.picked_up)
-        if self.compiled.break_off and self.compiled.break_off[0](pending):
-            ending = self.compiled.break_off[1]
-        elif nxt in self.compiled.endings:
+        if compiled.break_off and compiled.break_off[0](pending):
+            ending = compiled.break_off[1]
+        elif nxt in compiled.endings:
             ending = nxt
         if ending:
-            outcome = self.compiled.endings[ending].outcome
-            getattr(self, f"close_{outcome}")()
-            self._leave_machine()
-            state = State(before.node, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
-                          pending.picked_up, ending)
-            reply = self.compiled.line(self.compiled.endings[ending], phase)
+            outcome = compiled.endings[ending].outcome
+            compiled.fire(self, f"close_{outcome}")
+            state = State(before.node, trust, motivation, phase, turns, visited, offered, picked_up, ending)
+            reply = compiled.line(compiled.endings[ending], phase)
             if reaction is not None:
                 reply = f"{reaction[1]} {reply}"
         else:
-            state = State(nxt, trust, motivation, phase, pending.turns, pending.visited, pending.offered,
-                          pending.picked_up)
+            state = State(nxt, trust, motivation, phase, turns, visited, offered, picked_up)
             if reaction is not None:  # the reaction's line; moving on, the next node's line follows it
-                reply = reaction[1] if nxt == before.node else f"{reaction[1]} {self.compiled.line(node, phase)}"
+                reply = reaction[1] if nxt == before.node else f"{reaction[1]} {compiled.line(node, phase)}"
             elif cid is None:  # fallback: same node, the persona asks what is meant
-                reply = self.node.fallback or self.persona.fallback
+                reply = compiled.nodes[before.node].fallback or self.persona.fallback
             else:
-                reply = self.compiled.line(node, phase)
-        node_now = self.node
+                reply = compiled.line(node, phase)
         turn = Turn(
             index=len(self.turns) + 1, node=before.node, persona_line=persona_line,
-            offered=tuple(node_now.offers), choice_id=cid, choice_text=choice_text, typed=typed, match_score=score,
-            codes=codes, picks_up=picks, detected=detected, effects=tuple(effects),
+            offered=compiled.offers[before.node][0], choice_id=cid, choice_text=choice_text, typed=typed,
+            match_score=score, codes=codes, picks_up=picks, detected=detected, effects=tuple(effects),
             trust_before=before.trust, motivation_before=before.motivation, phase_before=before.phase,
-            trust_after=state.trust, motivation_after=state.motivation, phase_after=phase,
+            trust_after=trust, motivation_after=motivation, phase_after=phase,
             next=ending or nxt, reply=reply,
-            ended=self.compiled.endings[ending].outcome if ending else None,
+            ended=compiled.endings[ending].outcome if ending else None,
             act=act, reaction=None if reaction is None else reaction[0],
             reaction_line=None if reaction is None else reaction[2],
         )
@@ -432,7 +483,6 @@ class Session:
         self.turns.clear()
         self._history.clear()
         if state.ending:
-            self._leave_machine()
             self.phase_state = self.compiled.endings[state.ending].outcome
         else:
             self._join_machine(state.phase)

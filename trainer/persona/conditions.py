@@ -358,6 +358,19 @@ def compile_condition(src: str) -> Callable[[Any], bool]:
     return _compile(parse(src).tree)
 
 
+def condition_names(src: str) -> frozenset[str]:
+    """The variables and functions a condition reads (e.g. {"trust", "visited"})."""
+
+    def walk(node: tuple):
+        if node[0] in ("var", "call"):
+            yield node[1]
+        for part in node[1:]:
+            if isinstance(part, tuple):
+                yield from walk(part)
+
+    return frozenset(walk(parse(src).tree))
+
+
 def _compile(node: tuple) -> Callable[[Any], Any]:
     kind = node[0]
     if kind in ("num", "str", "bool"):
