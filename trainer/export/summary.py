@@ -283,6 +283,11 @@ def _build_all(loader: Loader, items: list[tuple[Path, list | None]], jobs: int)
             size = -(-len(items) // (jobs * 16))  # small chunks: the workers finish close together
             chunks = [[(str(p), k) for p, k in items[i:i + size]] for i in range(0, len(items), size)]
             _WORKER_LOADER = loader
+            import gc
+
+            # Forked workers share this process's memory until they write to it; the cycle collector walking the
+            # inherited objects writes to every one of them. Freezing them first keeps those pages shared.
+            gc.freeze()
             try:
                 with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
                     return [entry for chunk in pool.map(_build_chunk, chunks) for entry in chunk]
@@ -290,6 +295,7 @@ def _build_all(loader: Loader, items: list[tuple[Path, list | None]], jobs: int)
                 pass  # no processes here (sandbox, limits): do it in this process
             finally:
                 _WORKER_LOADER = None
+                gc.unfreeze()
     return [_build(loader, p, k) for p, k in items]
 
 
