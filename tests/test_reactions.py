@@ -100,6 +100,20 @@ def test_off_topic_still_gets_the_fallback_and_counts_as_no_act(trees):
     assert turn.codes == ()
 
 
+def test_a_threat_in_words_far_from_the_persona_is_answered_not_taken_for_off_topic():
+    from trainer.freetext.meaning import TOPIC_BELOW, meaning_index
+
+    chien = load_persona(PERSONAS / "chien.yaml").persona
+    s = Session(chien, analyser=default_analyser(), start="trots_zorg")
+    line = "U moet wel gewoon die twee middagen blijven doen, anders heeft dat gevolgen."
+    from trainer.freetext.acts import line_vector
+
+    assert meaning_index(chien).topical(line_vector(line)) < TOPIC_BELOW  # far from all of Chien's lines
+    turn = play_typed(s, line)
+    assert {"obligation", "sanction"} <= set(turn.detected)
+    assert turn.reaction is not None and turn.reply != chien.fallback
+
+
 def test_rubric_counts_the_typed_act_and_not_unrecognised_lines(trees):
     s = Session(trees, analyser=default_analyser(), start="hoe_is_het_hier")
     s.fallback("Ik begrijp dat het moeilijk is", codes=("complex_reflection",))  # an old journal's fallback

@@ -33,7 +33,7 @@ def _open_choices(persona, node_id: str, meters: dict, every: bool):
 
 def _print(result, persona=None) -> None:
     from trainer.freetext.acts import UNSURE
-    from trainer.freetext.meaning import TOPIC_BELOW
+    from trainer.freetext.meaning import TOPIC_BELOW, about_something_else
     from trainer.freetext.matcher import DEFAULT
 
     def print(text: str) -> None:  # noqa: A001 - typed text and persona text: control characters made visible
@@ -70,7 +70,7 @@ def _print(result, persona=None) -> None:
         elif result.act == "off_topic" or result.act_confidence < UNSURE:
             print(f"  -> the persona's fallback: the line reads as off topic or unclear (act {result.act}, "
                   f"{result.act_confidence:.2f})")
-        elif result.topic is not None and result.topic < TOPIC_BELOW:
+        elif about_something_else(result.topic, result.detected):
             print(f"  -> the persona's fallback: the line seems to be about something else (closest in meaning to "
                   f"anything written for this persona: {result.topic:.2f} < {TOPIC_BELOW})")
         else:

@@ -24,6 +24,15 @@ CENTROID = 0.5
 TOPIC_BELOW = 0.45
 
 
+def about_something_else(topic: float | None, detected=()) -> bool:
+    """A typed line the persona treats as off topic: its closeness to the persona's lines is below TOPIC_BELOW.
+    A line in which the analyser finds a controlling category is never off topic: an obligation or a threat is
+    about the client whatever its words, and the persona answers it (its meters move for it anyway)."""
+    from trainer.vocab import CONTROLLING_CATEGORIES
+
+    return topic is not None and topic < TOPIC_BELOW and not any(c in CONTROLLING_CATEGORIES for c in detected)
+
+
 class MeaningIndex:
     def __init__(self, persona: Persona, encoder=None):
         from trainer.freetext.matcher import DEFAULT, _choice_docs

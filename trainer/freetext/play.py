@@ -58,7 +58,7 @@ def understand(text: str, vector=None):
 def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
     """Classify and match typed text at the session's current node. Pure: plays nothing."""
     from trainer.freetext.acts import line_vector
-    from trainer.freetext.meaning import TOPIC_BELOW, meaning_index
+    from trainer.freetext.meaning import about_something_else, meaning_index
 
     s = _session(session)
     if s.ended:
@@ -71,7 +71,7 @@ def match(session, text: str, settings: Settings = DEFAULT) -> MatchResult:
     reaction = topic = None
     if result.kind == "fallback" and guess.understood and result.reason != "empty":
         topic = mindex.topical(vector)
-    if topic is not None and topic >= TOPIC_BELOW:
+    if topic is not None and not about_something_else(topic, detected):
         index = s.reaction_for(guess.act, detected)
         if index is not None:
             from trainer.persona.reactions import reaction_id
