@@ -525,3 +525,28 @@ def test_no_lexicon_cache_when_the_disk_caches_are_off(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert A.load_lexicon(env=False).rules
     assert not list(tmp_path.rglob("lexicon-*.json"))
+
+
+def test_authored_line_categories_are_kept_for_the_next_explore_and_give_the_same_report(tmp_path, monkeypatch):
+    from conftest import PERSONAS
+    from trainer.debrief import analyser as A
+    from trainer.engine.explore import explore
+    from trainer.persona.loader import load_persona
+
+    monkeypatch.setenv("GESPREKSTRAINER_CACHE", str(tmp_path))
+    henk = load_persona(PERSONAS / "henk.yaml").persona
+    lexicon = A.load_lexicon(env=False)
+    first = A.AuthoredCategories(lexicon)
+    report = explore(henk, analyser=first.analyser)
+    first.save()
+    assert report.to_dict() | {"seconds": 0} == explore(henk, analyser=A.analyse).to_dict() | {"seconds": 0}
+
+    calls = []
+    monkeypatch.setattr(A, "analyse", lambda *a, **k: calls.append(a) or A.Analysis(a[0], "nl", False, (), (), ()))
+    again = A.AuthoredCategories(lexicon)
+    assert again.known == first.known and explore(henk, analyser=again.analyser).to_dict() | {"seconds": 0} \
+        == report.to_dict() | {"seconds": 0}
+    assert calls == []  # every line came from the cache
+
+    again.path.write_text("[not, a, mapping", encoding="utf-8")  # damaged: analysed anew
+    assert A.AuthoredCategories(lexicon).known == {}
