@@ -1003,6 +1003,22 @@ def _parse_lexicon(files: list[str]) -> Lexicon:
     return Lexicon(flat(rules), flat(exceptions), files)
 
 
+def _write_json(path: Path, data) -> bool:
+    """Write a cache file atomically; False when the folder is read-only (the cache then only costs time)."""
+    import json
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+
+
 class _LexiconCache:
     """The validated rules of one list of lexicon files, as JSON in the user cache folder. The file name is a hash
     of the analyser's code and of every file's bytes, so an edited lexicon or a new version is parsed anew. A cache
@@ -1046,18 +1062,8 @@ class _LexiconCache:
             return None
 
     def write(self, lexicon: Lexicon) -> None:
-        import json
-        import tempfile
-
-        data = {"rules": [self._row(r) for r in lexicon.rules], "exceptions": [self._row(r) for r in lexicon.exceptions]}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".lexicon-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only cache folder only costs the parse next time
+        _write_json(self.path, {"rules": [self._row(r) for r in lexicon.rules],
+                                "exceptions": [self._row(r) for r in lexicon.exceptions]})
 
     @classmethod
     def _row(cls, r: Rule) -> list:
@@ -1119,18 +1125,7 @@ class AuthoredCategories:
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        import json
-        import tempfile
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".authored-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({t: list(c) for t, c in sorted(self.known.items())}, fh, ensure_ascii=False)
-            os.replace(tmp, self.path)
-            self.dirty = False
-        except OSError:
-            pass  # a read-only cache folder only costs the analysis next time
+        self.dirty = not _write_json(self.path, {t: list(c) for t, c in sorted(self.known.items())})
 
 
 @dataclass(frozen=True)
