@@ -122,6 +122,15 @@ def bench(cv: bool = True) -> dict:
             out["holdout8 note"] = "in-sample now (trained on); " + HOLDOUT8_BEFORE
         if name == "holdout9":
             out["holdout9 note"] = "in-sample now (trained on); " + HOLDOUT9_BEFORE
+        if name == "holdout10":  # writers sometimes write a short line someone already wrote ("Maandag begint u.")
+            import train_detector as td
+
+            seen = {it["text"].strip().lower() for it in td.load_items()}
+            fresh = [it for it in items if str(it["text"]).strip().lower() not in seen]
+            truth = [bool(it["controlling"]) for it in fresh]
+            key = f"holdout10 without its {len(items) - len(fresh)} lines also in the training data"
+            out[f"{key}: lexicon only"] = _pr(truth, [analyse(it["text"]).controlling for it in fresh])
+            out[f"{key}: lexicon+model"] = _pr(truth, [verdict(it["text"]).controlling for it in fresh])
     ctrl_study = [it for it in ev if it.get("study") and it["controlling"]]
     out["study lines flagged (lexicon | both)"] = (
         f"{sum(analyse(it['text']).controlling for it in ctrl_study)}/{len(ctrl_study)} | "

@@ -10,17 +10,16 @@ only.
 
     verdict(text, lang=None, *, ui_lang="nl", lexicon=None, remember=False) -> Analysis   (same type as analyse())
 
-How the two sources combine (both thresholds calibrated by grouped cross-validation, leave one writer's file out,
-never on a frozen holdout):
-- veto: below it, the model is sure the line is not controlling and the lexicon's flags are dropped (this catches
-  word-list false flags such as trigger words in a reflection; calibrated so that every study line stays flagged
-  and at most 1 % of the lexicon's right flags are lost on the cross-validation);
-- add (thresholds[0]): from it on (lines of at least MIN_WORDS words), the lexicon's flags stay (exact span, rule
-  explanation, rephrasing), and the categories the model reads (score >= their threshold, else its best one when the
-  lexicon found none) that the lexicon did not flag are added as model flags: the whole line as span, the category's
-  explanation and rephrasing, the model's score and the closest labelled example of that category (stored in the
-  model file) as an illustration;
-- in between, the lexicon's verdict stands as it is.
+How the two sources combine (the combiner and both thresholds are calibrated by a grouped cross-validation, folds of
+whole writers' files, never on a frozen holdout; today veto = add = 0.70, so on lines of MIN_WORDS words or more the
+combined score decides and the lexicon explains):
+- veto: below it, the line counts as not controlling and the lexicon's flags are dropped (word-list false flags
+  such as a trigger word in a reflection); the calibration keeps every study line flagged;
+- add (thresholds[0]): from it on, the lexicon's flags stay (exact span, rule explanation, rephrasing), and the
+  categories the model reads (score >= their threshold, else its best one when the lexicon found none) that the
+  lexicon did not flag are added as model flags: the whole line as span, the category's explanation and rephrasing,
+  the model's score and the closest labelled example of that category (stored in the model file) as an illustration;
+- in between (when veto < add), the lexicon's verdict stands as it is. Shorter lines: the lexicon alone.
 
 Used for a trainee's typed lines (wiring.typed_analyser), `trainer analyze` and lint KM107. Authored choices in the
 engine keep the lexicon alone, so their tuned effects and the golden test plans stay stable.
