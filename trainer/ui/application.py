@@ -34,6 +34,15 @@ class TrainerApp(App):
         self.keymap_problems: list[str] = []
         if not options.animations:
             self.animation_level = "none"
+        self._last_size = None
+
+    def on_resize(self, event) -> None:
+        """Pass on a resize only when the size changed. The terminal driver reports the size once more right after
+        the first paint; Textual then lays out every screen again at the same size (20-35 ms in which the session
+        that is being opened waits)."""
+        if event.size == self._last_size:
+            event.prevent_default()
+        self._last_size = event.size
 
     # --- screens -------------------------------------------------------------------------------------------
     def first_screen(self) -> Screen:
