@@ -64,7 +64,7 @@ class Entry:
             if head.decode("ascii") != _digest(payload):
                 return None
             return model.from_data(json.loads(payload))
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
 
     def write(self, persona: model.Persona) -> bool:

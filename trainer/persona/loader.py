@@ -18,14 +18,12 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
-from typing import TYPE_CHECKING
-
 from trainer.persona.diagnostics import Diagnostic, PersonaError
 from trainer.persona.messages import did_you_mean, m, place
 from trainer.persona.model import Persona
 from trainer.vocab import CATEGORIES, MI_CODES, PHASES
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from trainer.persona.yamlsrc import Source
 
 
@@ -67,7 +65,8 @@ def check_text(file: str, text: str | None = None) -> tuple[Persona | None, list
 
 
 def load_persona(path: str | Path) -> LoadedPersona:
-    """Load and validate; raises PersonaError with all diagnostics when the file is not valid."""
+    """Load and validate; raises PersonaError with all diagnostics when the file is not valid. A file whose
+    exact bytes passed before comes from the cache of validated personas (see trainer.persona.cache)."""
     from trainer.persona import cache
 
     path = str(path)
