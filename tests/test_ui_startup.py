@@ -1,6 +1,6 @@
 """The start-up path of `trainer play` (see scripts/bench_startup.py): the garbage collector paused until the
 first line is shown, the loading screen already laid out for the mode, the footer rebuilt only when its keys
-change, a resize to the same size ignored, only the named command's parser built, and the benchmark's stamp hook.
+change, the width class set from the start, a resize to the same size ignored, only the named command's parser built, and the benchmark's stamp hook.
 Also: Enter on a choice acts in key order (a race the faster start made visible in tests/test_ui_tmux.py)."""
 
 from __future__ import annotations
@@ -257,3 +257,29 @@ async def test_a_resize_to_the_same_size_lays_nothing_out_again(tmp_path, monkey
         await pilot.pause(0.2)
         assert "ConversationScreen" in layouts
         assert "vertrouwen" in str(app.screen.query_one("#topbar").render())  # narrow: meters in the top bar
+
+
+@run_async
+async def test_loading_screen_is_styled_once_with_its_width_class(tmp_path, monkeypatch):
+    """The screen starts with the width class of the terminal (-narrow/-normal/-wide), so the first resize changes
+    no class and the whole screen is styled once before its first paint, not twice."""
+    from textual.css.stylesheet import Stylesheet
+
+    whole_screen = []
+    real = Stylesheet.update_nodes
+
+    def counting(self, nodes, animate=False):
+        nodes = list(nodes)
+        if len(nodes) > 10:
+            whole_screen.append(len(nodes))
+        return real(self, nodes, animate=animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    for size, width_class in (((80, 24), "-normal"), ((60, 20), "-narrow"), ((120, 30), "-wide")):
+        whole_screen.clear()
+        app = create_app(options(tmp_path, persona="ria"))
+        async with app.run_test(size=size) as pilot:
+            await wait_for(pilot, lambda: conversation_ready(app))
+            await pilot.pause(0.1)
+            assert app.screen.has_class(width_class), size
+            assert len(whole_screen) == 1, (size, whole_screen)  # and not again when the first line came

@@ -58,7 +58,15 @@ class TrainerApp(App):
     def _conversation(self, opener, mode: str | None = None) -> ConversationScreen:
         o = self.options
         return ConversationScreen(opener, lang=self.lang, debug=o.debug, exit_after=o.exit_after,
-                                  reload_interval=o.reload_interval, mode=mode)
+                                  reload_interval=o.reload_interval, mode=mode, width_class=self.width_class())
+
+    def width_class(self) -> str | None:
+        """The class of HORIZONTAL_BREAKPOINTS that Textual gives a screen for the current width on its first
+        resize (same rule as Screen._get_breakpoint_classes)."""
+        for minimum, name in sorted(self.HORIZONTAL_BREAKPOINTS, reverse=True):
+            if self.size.width >= minimum:
+                return name
+        return None
 
     def on_mount(self) -> None:
         from trainer.ui.keymap import default_keymap_path, load_keymap
