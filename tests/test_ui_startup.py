@@ -1,7 +1,8 @@
 """The start-up path of `trainer play` (see scripts/bench_startup.py): the garbage collector paused until the
-first line is shown, the loading screen already laid out for the mode, the footer rebuilt only when its keys
-change, the width class set from the start, a resize to the same size ignored, only the named command's parser built, and the benchmark's stamp hook.
-Also: Enter on a choice acts in key order (a race the faster start made visible in tests/test_ui_tmux.py)."""
+first line is shown, the loading screen already laid out for the mode and the terminal's width, the footer rebuilt
+only when its keys change, a resize to the same size ignored, only the named command's parser built, and the
+benchmark's stamp hook. Also: Enter on a choice acts in key order (a race the faster start made visible in
+tests/test_ui_tmux.py)."""
 
 from __future__ import annotations
 
