@@ -100,12 +100,14 @@ def leave_one_out(personas: dict, settings=None, seed: int = 1) -> dict:
 
 def _big_node_persona(persona):
     pool = [e for n in persona.nodes for c in n.choices for e in c.examples]
-    data = persona.model_dump(by_alias=True, exclude_none=True)
+    from trainer.persona.model import from_data, to_data
+
+    data = to_data(persona)
     node = data["nodes"][0]
     node["choices"] = node["choices"][:4]
     for k, choice in enumerate(node["choices"]):
         choice["examples"] = pool[k * 10:(k + 1) * 10]
-    return type(persona).model_validate(data)
+    return from_data(data)
 
 
 def speed(personas: dict) -> dict:

@@ -166,7 +166,7 @@ def test_phase_rules_that_read_visits_are_evaluated_every_turn(mini):
     # The phase is memoised on the meters only when the rules read nothing else.
     from trainer.engine.session import CompiledPersona
 
-    persona = mini.model_copy(update={"phases": {"open": 'trust >= 50 and visited("slot")'}})
+    persona = mini.replace(phases={"open": 'trust >= 50 and visited("slot")'})
     compiled = CompiledPersona(persona)
     assert compiled._phase_memo is None
     a = Session(compiled, start="midden", meters={"trust": 50, "motivation": 40})

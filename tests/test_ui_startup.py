@@ -1,7 +1,8 @@
 """The start-up path of `trainer play` (see scripts/bench_startup.py): the garbage collector paused until the
-first line is shown, the loading screen already laid out for the mode, the footer rebuilt only when its keys
-change, only the named command's parser built, and the benchmark's stamp hook. Also: Enter on a choice acts in
-key order (a race the faster start made visible in tests/test_ui_tmux.py)."""
+first line is shown, the loading screen already laid out for the mode and the terminal's width, the footer rebuilt
+only when its keys change, a resize to the same size ignored, only the named command's parser built, and the
+benchmark's stamp hook. Also: Enter on a choice acts in key order (a race the faster start made visible in
+tests/test_ui_tmux.py)."""
 
 from __future__ import annotations
 
@@ -229,3 +230,57 @@ async def test_enter_then_undo_right_behind_it_keep_their_order(tmp_path):
         assert [t.choice_id for t in run.session.turns] == ["begin.1"]
         lines = run.journal.path.read_text().splitlines()[1:]
         assert '"choice":"begin.1"' in lines[0] and '"choice":"verleden.2"' in lines[1] and '"undo"' in lines[2]
+
+
+@run_async
+async def test_a_resize_to_the_same_size_lays_nothing_out_again(tmp_path, monkeypatch):
+    """The terminal driver reports the unchanged size once more right after the first paint; laying every screen
+    out again for it delayed the persona's first line. A real resize still lays the screen out."""
+    from textual import events
+    from textual.screen import Screen
+
+    app = create_app(options(tmp_path, persona="ria"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: conversation_ready(app))
+        await pilot.pause(0.2)
+        layouts = []
+        real = Screen._refresh_layout
+
+        def counting(self, *args, **kwargs):
+            layouts.append(type(self).__name__)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counting)
+        app.post_message(events.Resize(app.size, app.size))
+        await pilot.pause(0.2)
+        assert layouts == []
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.2)
+        assert "ConversationScreen" in layouts
+        assert "vertrouwen" in str(app.screen.query_one("#topbar").render())  # narrow: meters in the top bar
+
+
+@run_async
+async def test_loading_screen_is_styled_once_with_its_width_class(tmp_path, monkeypatch):
+    """The screen starts with the width class of the terminal (-narrow/-normal/-wide), so the first resize changes
+    no class and the whole screen is styled once before its first paint, not twice."""
+    from textual.css.stylesheet import Stylesheet
+
+    whole_screen = []
+    real = Stylesheet.update_nodes
+
+    def counting(self, nodes, animate=False):
+        nodes = list(nodes)
+        if len(nodes) > 10:
+            whole_screen.append(len(nodes))
+        return real(self, nodes, animate=animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    for size, width_class in (((80, 24), "-normal"), ((60, 20), "-narrow"), ((120, 30), "-wide")):
+        whole_screen.clear()
+        app = create_app(options(tmp_path, persona="ria"))
+        async with app.run_test(size=size) as pilot:
+            await wait_for(pilot, lambda: conversation_ready(app))
+            await pilot.pause(0.1)
+            assert app.screen.has_class(width_class), size
+            assert len(whole_screen) == 1, (size, whole_screen)  # and not again when the first line came

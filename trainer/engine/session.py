@@ -142,7 +142,7 @@ class CompiledPersona:
         self.outcomes = list(OUTCOMES) + [o for o in persona.outcomes if o not in OUTCOMES]
         self._machine: Machine | None = None
         # What every session of this persona would otherwise recompute on each turn (the persona is frozen).
-        self.start_meters = persona.meters.model_dump()
+        self.start_meters = {"trust": persona.meters.trust, "motivation": persona.meters.motivation}
         self.offers = {n.id: (tuple(n.offers), frozenset(n.offers)) for n in persona.nodes}
         self.sensitivity = {c: Effect(f"sensitivity:{c}", fx.trust, fx.motivation)
                             for c, fx in persona.sensitivities.items()}

@@ -94,7 +94,7 @@ class Walker:
     def __init__(self, compiled):
         self.compiled = compiled
         self.persona = compiled.persona
-        self.default_meters = self.persona.meters.model_dump()
+        self.default_meters = {"trust": self.persona.meters.trust, "motivation": self.persona.meters.motivation}
         self._text_hash: dict[str, str] = {}
         self._choice_flags: dict[tuple[str, str], tuple] = {}
         self._sensitivity: dict[tuple, tuple[int, int]] = {}

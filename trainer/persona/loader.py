@@ -2,8 +2,12 @@
 
 Three passes, all run so that a trainer sees every error of a file at once:
 1. `yamlsrc.read_source`: syntax, size, aliases, duplicate keys;
-2. pydantic validation of the shape (unknown keys, types, ranges, required fields);
+2. pydantic validation of the shape (unknown keys, types, ranges, required fields; `trainer.persona.shape`);
 3. `semantics.check`: ids, references and conditions, done on the raw data so it runs even when 2 failed.
+
+`load_persona` first asks the cache of validated personas (`trainer.persona.cache`): a file whose exact bytes
+passed before is not parsed or validated again. The parser, pydantic and the checks are therefore imported only
+when a file is really checked (inside the functions below), which keeps them off the start of `trainer play`.
 """
 
 from __future__ import annotations
@@ -14,14 +18,13 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
-
-from trainer.persona import semantics
 from trainer.persona.diagnostics import Diagnostic, PersonaError
 from trainer.persona.messages import did_you_mean, m, place
 from trainer.persona.model import Persona
-from trainer.persona.yamlsrc import Source, gc_paused, path_key, read_source
 from trainer.vocab import CATEGORIES, MI_CODES, PHASES
+
+if typing.TYPE_CHECKING:
+    from trainer.persona.yamlsrc import Source
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class Checked:
 
 def check_source(file: str, text: str | None = None) -> Checked:
     """Validate a persona file (or given text), keeping the parsed source for tools that need positions."""
+    from trainer.persona import semantics
+    from trainer.persona.yamlsrc import gc_paused, read_source
+
     with gc_paused():  # validation builds ~10 objects per line of YAML; see yamlsrc.gc_paused
         src = read_source(file, text)
         persona = None
@@ -59,12 +65,20 @@ def check_text(file: str, text: str | None = None) -> tuple[Persona | None, list
 
 
 def load_persona(path: str | Path) -> LoadedPersona:
-    """Load and validate; raises PersonaError with all diagnostics when the file is not valid."""
+    """Load and validate; raises PersonaError with all diagnostics when the file is not valid. A file whose
+    exact bytes passed before comes from the cache of validated personas (see trainer.persona.cache)."""
+    from trainer.persona import cache
+
     path = str(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PersonaError([Diagnostic(path, 1, 1, "KM006", m("cannot_read", why=exc.strerror or exc))]) from None
+    content_hash = hashlib.sha256(raw).hexdigest()
+    entry = cache.entry(raw)
+    persona = entry.read() if entry else None
+    if persona is not None:
+        return LoadedPersona(persona, path, content_hash)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -72,14 +86,20 @@ def load_persona(path: str | Path) -> LoadedPersona:
     persona, diags = check_text(path, text)
     if persona is None:
         raise PersonaError([d for d in diags if d.is_error] or diags)
-    return LoadedPersona(persona, path, hashlib.sha256(raw).hexdigest())
+    if entry:
+        entry.write(persona)  # only a file without errors is kept
+    return LoadedPersona(persona, path, content_hash)
 
 
 # --- pass 2: shape -------------------------------------------------------------------------------------------
 
 def _validate_shape(src: Source) -> Persona | None:
+    from pydantic import ValidationError
+
+    from trainer.persona import model, shape
+
     try:
-        return Persona.model_validate(src.data)
+        return model.from_data(shape.Persona.model_validate(src.data).model_dump())
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             _report(src, err)
@@ -107,6 +127,8 @@ def _report(src: Source, err: dict) -> None:
         path = loc[:-2] + (loc[-2],)
         _report_key(src, path, str(loc[-2]))
         return
+    from trainer.persona.yamlsrc import path_key
+
     path = _file_path(src.data, loc)
     if path_key(path) in src.suppressed:
         return  # the reader already said what is wrong with this value (e.g. a 5,000-digit number)
@@ -234,6 +256,8 @@ def _allowed_keys(path: tuple) -> list[str]:
 
 
 def _unwrap_model(ann):
+    from pydantic import BaseModel
+
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return ann
     for a in typing.get_args(ann):
@@ -244,7 +268,11 @@ def _unwrap_model(ann):
 
 
 def _annotation_at(path: tuple):
-    """Walk the model's type annotations along a data path (keys and list indices)."""
+    """Walk the shape model's type annotations along a data path (keys and list indices)."""
+    from pydantic import BaseModel
+
+    from trainer.persona.shape import Persona
+
     ann = Persona
     for part in path:
         ann = _strip(ann)

@@ -34,6 +34,15 @@ class TrainerApp(App):
         self.keymap_problems: list[str] = []
         if not options.animations:
             self.animation_level = "none"
+        self._last_size = None
+
+    def on_resize(self, event) -> None:
+        """Pass on a resize only when the size changed. The terminal driver reports the size once more right after
+        the first paint; Textual then lays out every screen again at the same size (20-35 ms in which the session
+        that is being opened waits)."""
+        if event.size == self._last_size:
+            event.prevent_default()
+        self._last_size = event.size
 
     # --- screens -------------------------------------------------------------------------------------------
     def first_screen(self) -> Screen:
@@ -49,7 +58,15 @@ class TrainerApp(App):
     def _conversation(self, opener, mode: str | None = None) -> ConversationScreen:
         o = self.options
         return ConversationScreen(opener, lang=self.lang, debug=o.debug, exit_after=o.exit_after,
-                                  reload_interval=o.reload_interval, mode=mode)
+                                  reload_interval=o.reload_interval, mode=mode, width_class=self.width_class())
+
+    def width_class(self) -> str | None:
+        """The class of HORIZONTAL_BREAKPOINTS that Textual gives a screen for the current width on its first
+        resize (same rule as Screen._get_breakpoint_classes)."""
+        for minimum, name in sorted(self.HORIZONTAL_BREAKPOINTS, reverse=True):
+            if self.size.width >= minimum:
+                return name
+        return None
 
     def on_mount(self) -> None:
         from trainer.ui.keymap import default_keymap_path, load_keymap

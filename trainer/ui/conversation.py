@@ -54,13 +54,17 @@ class ConversationScreen(Screen):
 
     `mode` is the session's mode when it is known before the session opens (a new session, not a resumed one):
     the screen is then laid out for it from the first paint (side panel for practice), so nothing moves and no
-    styles are recomputed when the persona's first line arrives."""
+    styles are recomputed when the persona's first line arrives. `width_class` is the app's breakpoint class for
+    the terminal's width (-narrow, -normal, -wide): set from the start, the first resize changes no class, so the
+    screen is styled once before its first paint instead of twice."""
 
     BINDINGS = bindings("conversation", "nl")
 
     def __init__(self, opener: Callable, *, lang: str, debug: bool = False, exit_after: str | None = None,
-                 reload_interval: float = 0.5, mode: str | None = None):
+                 reload_interval: float = 0.5, mode: str | None = None, width_class: str | None = None):
         super().__init__()
+        if width_class:
+            self.update_classes({width_class: True}, update=False)
         if mode is not None:
             self._set_mode_classes(mode != "assessment", debug, update=False)
         localize(self, "conversation", lang)
