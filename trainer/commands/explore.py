@@ -21,15 +21,13 @@ def run(args) -> int:
     import sys
 
     from trainer.commands.common import load_or_report
-    from trainer.debrief.analyser import AuthoredCategories, default_lexicon
     from trainer.engine.explore import explore
-    from trainer.wiring import default_analyser
+    from trainer.wiring import authored_categories
 
     loaded = load_or_report(args.persona, args.personas, "explore")
     if loaded is None:
         return 1
-    default_analyser()  # reports a broken trainer lexicon before anything starts
-    categories = AuthoredCategories(default_lexicon())  # the persona's lines analysed at an earlier run are known
+    categories = authored_categories()  # the persona's lines analysed at an earlier run are known
     report = explore(loaded.persona, analyser=categories.analyser, max_layers=args.max_layers)
     categories.save()
     problems = bool(report.unreached_endings or report.unreached_nodes or report.stuck_states

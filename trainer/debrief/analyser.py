@@ -77,7 +77,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import repeat
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from trainer.vocab import CONTROLLING_CATEGORIES, MI_CODES, SUPPORTIVE_CATEGORIES
 
@@ -969,11 +969,16 @@ def env_lexicon_paths() -> list[str]:
     return [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
 
 
+def default_lexicon_files(env: bool = True) -> list[str]:
+    """The files default_lexicon() reads: the built-in one, then $GESPREKSTRAINER_LEXICON's."""
+    return [str(BUILTIN_LEXICON), *(env_lexicon_paths() if env else [])]
+
+
 def load_lexicon(paths: Iterable[str | os.PathLike] = (), *, env: bool = True) -> Lexicon:
     """The built-in lexicon, extended by the files in $GESPREKSTRAINER_LEXICON (if env) and then `paths`.
     A lexicon built before from the same file contents by the same analyser code is read from the user cache
     (_LexiconCache): every process that analyses (play, explore, report and its workers) saves the parse."""
-    files = [str(BUILTIN_LEXICON), *(env_lexicon_paths() if env else []), *map(str, paths)]
+    files = [*default_lexicon_files(env), *map(str, paths)]
     cache = _LexiconCache.of(files)
     cached = cache.read() if cache else None
     if cached is not None:
@@ -1095,11 +1100,17 @@ class AuthoredCategories:
     shipped persona), which a trainer would pay after each edit. With this, only new or changed lines are analysed.
 
         cats = AuthoredCategories(default_lexicon());  explore(persona, analyser=cats.analyser);  cats.save()
+
+    `lexicon` may also be a function that loads it, with `files` its lexicon files (default_lexicon_files()): it
+    is called at the first line the cache does not know, so a rerun where every line is known does not read the
+    word list at all (its parse costs more than the search of a small persona). The cache key is the hash of the
+    files' bytes, so known lines imply a word list that parsed without error.
     """
 
-    def __init__(self, lexicon: Lexicon):
-        self.lexicon = lexicon
-        cache = _LexiconCache.of(list(lexicon.sources))
+    def __init__(self, lexicon: "Lexicon | Callable[[], Lexicon]", files: list[str] | None = None):
+        self._lexicon = lexicon
+        sources = lexicon.sources if isinstance(lexicon, Lexicon) else files
+        cache = _LexiconCache.of(list(sources)) if sources else None
         self.path = cache.path.with_name(cache.path.stem + "-authored.json") if cache else None
         self.known: dict[str, tuple[str, ...]] = {}
         self.dirty = False
@@ -1113,6 +1124,12 @@ class AuthoredCategories:
                                   and all(x in _ALL_CATEGORIES for x in c)}
             except (OSError, ValueError):
                 pass  # missing or damaged: analysed anew and rewritten
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if not isinstance(self._lexicon, Lexicon):
+            self._lexicon = self._lexicon()
+        return self._lexicon
 
     def analyser(self, text: str) -> "_Categories":
         got = self.known.get(text)

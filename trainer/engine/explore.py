@@ -574,15 +574,22 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             some = open_rows != empty
             for k in _unique(np, lk[some][table.a[open_rows[some], lc[some]]]).tolist():
                 no_open.add(keys[k].node)
-        count, base = K[lk, 1], K[lk, 0]
-        if len(row) != edges.n:
-            row, to = E[:edges.n, 0] * CELLS, E[:edges.n, 1] * STRIDE
+        # int32 indices while they fit: half the memory traffic of int64 on the passes over all pairs
+        it = np.int32 if (len(keys) + 1) * STRIDE < 1 << 31 and (moves.n + 1) * CELLS < 1 << 31 else np.int64
+        if len(row) != edges.n or row.dtype != it:
+            row, to = (E[:edges.n, 0] * CELLS).astype(it), (E[:edges.n, 1] * STRIDE).astype(it)
             M = moves.a.reshape(-1)  # flat: np.take on one index array is much faster than 2-d fancy indexing
             X = exits.a.reshape(-1)
-        # every (state, choice) pair of the layer: the state's index and the choice's number j at its node
-        pair = np.repeat(np.arange(len(lk)), count)
-        j = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count)
-        e, cells = np.take(base, pair) + j, np.take(lc, pair)
+        # every (state, choice) pair of the layer: its edge e (the choice's move table), its cell and its rank
+        # (key position * rank_of + the choice's number at its node); a pair's number minus its state's first
+        # pair number is that choice number
+        count = K[lk, 1]
+        first_pair = np.cumsum(count) - count
+        pairs = np.arange(int(count.sum()), dtype=it)
+        e = pairs + np.repeat((K[lk, 0] - first_pair).astype(it), count)
+        rank = pairs + np.repeat((lp * rank_of - first_pair).astype(it), count)
+        cells = np.repeat(lc.astype(it), count)
+        del pairs
         after = np.take(M, np.take(row, e) + cells)
         ok = after != NOPE
         transitions += int(np.count_nonzero(ok))
@@ -593,16 +600,15 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         code = np.take(to, e) + after
         flat = seen.a.reshape(-1)
         new = (np.take(flat, code >> 3) & np.take(bit, code & 7)) == 0
-        lpr = lp * rank_of
         produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): found a new state
-        produced[np.take(lpr, pair[new]) + j[new]] = True
+        produced[rank[new]] = True
         code = code[new]
         out = after == OUT
         if out.any():
-            oc = np.take(X, row[e[out]] + cells[out])
+            oc = np.take(X, np.take(row, e[out]) + cells[out])
             end_cells[oc] = True
             if len(hit_order) < len(ends):
-                oe, orank = oc // CELLS, np.take(lpr, pair[out]) + j[out]
+                oe, orank = oc // CELLS, rank[out]
                 fresh = [(int(orank[oe == x].min()), x != brk, x)  # break_off before the choice's ending
                          for x in _unique(np, oe).tolist() if ends[x] not in first_hit]
                 for *_r, x in sorted(fresh):
@@ -612,18 +618,14 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         ranks = np.flatnonzero(produced)
         nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
         forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
-        k2 = code // STRIDE
-        position = np.zeros(len(keys), np.int64)
+        position = np.zeros(len(keys), it)
         position[forder] = np.arange(len(forder))
-        nxt = position[k2] * STRIDE + code % STRIDE
-        if len(forder) < (1 << 31) // STRIDE:
-            nxt = nxt.astype(np.int32)  # sorts faster
-        nxt = _unique(np, nxt).astype(np.int64)  # grouped by key in that order, each state once
+        nxt = _unique(np, position[code // STRIDE] * STRIDE + code % STRIDE)  # grouped by key in that order, once
         lp = nxt // STRIDE
-        lk = forder[lp]
+        lk = forder[lp].astype(it)
         lc = nxt % STRIDE
         code = lk * STRIDE + lc
-        np.bitwise_or.at(flat, code >> 3, bit[code & 7])  # mark them seen
+        np.bitwise_or.at(flat, code >> 3, np.take(bit, code & 7))  # mark them seen
         stored += len(forder)
         data.append((forder, lk, lc, lp))
 
