@@ -134,32 +134,28 @@ def shift(cells: int, dt: int, dm: int) -> int:
 
 def preimage(cells: int, dt: int, dm: int) -> int:
     """All cells that `shift(., dt, dm)` maps into `cells`."""
+    # the cells clamped onto an edge come from a band of columns (rows) past it: the edge copied into each of
+    # them at once, as a product (the copies do not overlap, so the product is their OR)
     if dm > 0:
         edge = (cells >> (W - 1)) & COL0
         out = (cells >> dm) & ~_cols_from(W - dm) & FULL
-        for c in range(max(0, W - dm), W):
-            out |= edge << c
-        cells = out
+        lo = max(0, W - dm)
+        cells = out | edge * (((1 << (W - lo)) - 1) << lo)
     elif dm < 0:
         k = -dm
         edge = cells & COL0
         out = (cells << k) & _cols_from(k)
-        for c in range(min(k, W)):
-            out |= edge << c
-        cells = out
+        cells = out | edge * ((1 << min(k, W)) - 1)
     if dt > 0:
         edge = (cells >> ((W - 1) * W)) & ROW
         out = cells >> (dt * W)
-        for t in range(max(0, W - dt), W):
-            out |= edge << (t * W)
-        cells = out
+        lo = max(0, W - dt)
+        cells = out | edge * (COL0 & _rows_from(lo))
     elif dt < 0:
         k = -dt
         edge = cells & ROW
         out = (cells << (k * W)) & FULL
-        for t in range(min(k, W)):
-            out |= edge << (t * W)
-        cells = out
+        cells = out | edge * (COL0 & _low_rows(min(k, W)))
     return cells & FULL
 
 
