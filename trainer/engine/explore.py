@@ -576,43 +576,47 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             row, to = (E[:edges.n, 0] * CELLS).astype(it), (E[:edges.n, 1] * STRIDE).astype(it)
             M = moves.a.reshape(-1)  # flat: np.take on one index array is much faster than 2-d fancy indexing
             X = exits.a.reshape(-1)
-        # every (state, choice) pair of the layer: its edge e (the choice's move table), its cell and its rank
-        # (key position * rank_of + the choice's number at its node); a pair's number minus its state's first
-        # pair number is that choice number
-        count = K[lk, 1]
-        first_pair = np.cumsum(count) - count
-        pairs = np.arange(int(count.sum()), dtype=it)
-        e = pairs + np.repeat((K[lk, 0] - first_pair).astype(it), count)
-        rank = pairs + np.repeat((lp * rank_of - first_pair).astype(it), count)
-        cells = np.repeat(lc.astype(it), count)
-        del pairs
-        after = np.take(M, np.take(row, e) + cells)
+        # every (state, choice) pair of the layer, in segments: one per (key position, choice), holding that
+        # key's states of the layer in order. A segment has one edge (the choice's move table and next key) and
+        # one rank (key position * rank_of + choice number), the order of the plain search
+        nst = np.bincount(lp, minlength=len(order))  # states per key position
+        nch = K[order, 1]  # choices per key position
+        seg_p = np.repeat(np.arange(len(order)), nch)
+        seg_c = np.arange(len(seg_p)) - np.repeat(np.cumsum(nch) - nch, nch)
+        seg_edge = K[order, 0][seg_p] + seg_c
+        seg_len = nst[seg_p]
+        seg_start = np.cumsum(seg_len) - seg_len  # first pair of each segment
+        n_pairs = int(seg_len.sum())
+        state = np.arange(n_pairs, dtype=it) + np.repeat(((np.cumsum(nst) - nst)[seg_p] - seg_start).astype(it),
+                                                         seg_len)
+        at = np.repeat(np.take(row, seg_edge), seg_len) + np.take(lc, state)  # move table entry of each pair
+        del state
+        after = np.take(M, at)
         ok = after != NOPE
         transitions += int(np.count_nonzero(ok))
-        played = np.zeros(edges.n, bool)
-        played[e[ok]] = True
-        played = np.flatnonzero(played & (E[:edges.n, 2] < 0))
-        E[played, 2] = depth
-        code = np.take(to, e) + after
+        if n_pairs:
+            played = seg_edge[np.logical_or.reduceat(ok, seg_start)]
+            E[played[E[played, 2] < 0], 2] = depth
+        code = np.repeat(np.take(to, seg_edge), seg_len) + after
         flat = seen.a.reshape(-1)
         new = (np.take(flat, code >> 3) & np.take(bit, code & 7)) == 0
-        produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): found a new state
-        produced[rank[new]] = True
+        produced = np.logical_or.reduceat(new, seg_start) if n_pairs else np.zeros(0, bool)  # per segment
         code = code[new]
         out = after == OUT
         if out.any():
-            oc = np.take(X, np.take(row, e[out]) + cells[out])
+            where = np.flatnonzero(out)
+            oc = np.take(X, np.take(at, where))
             end_cells[oc] = True
             if len(hit_order) < len(ends):
-                oe, orank = oc // CELLS, rank[out]
+                seg = np.searchsorted(seg_start, where, "right") - 1
+                oe, orank = oc // CELLS, seg_p[seg] * rank_of + seg_c[seg]
                 fresh = [(int(orank[oe == x].min()), x != brk, x)  # break_off before the choice's ending
                          for x in _unique(np, oe).tolist() if ends[x] not in first_hit]
                 for *_r, x in sorted(fresh):
                     first_hit[ends[x]] = depth
                     hit_order.append(x)
         # the order a plain search would add the next keys in: by the first (key position, choice) that found one
-        ranks = np.flatnonzero(produced)
-        nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
+        nexts = E[seg_edge[produced], 1]
         forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
         position = np.zeros(len(keys), it)
         position[forder] = np.arange(len(forder))
