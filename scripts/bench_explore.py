@@ -8,7 +8,8 @@ Two cache states (the user cache folder: the parsed word list and the categories
 
 Bytecode is written and warm (one untimed run), as on a trainer's machine. Every run is listed, not only the
 median; the machine is shared, so run under the lock: `flock /tmp/bench.lock scripts/bench bench_explore`.
-BENCH_EXPLORE_RUNS sets the number of runs per figure (default 7).
+BENCH_EXPLORE_RUNS sets the number of runs per figure (default 7), BENCH_EXPLORE_PERSONAS a comma-separated subset
+(e.g. "ingrid,henk").
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def _fmt(runs: list[float]) -> str:
 
 def bench() -> dict:
     personas = sorted((ROOT / "personas").glob("*.yaml"))
+    only = [x for x in os.environ.get("BENCH_EXPLORE_PERSONAS", "").split(",") if x]
+    personas = [p for p in personas if not only or p.stem in only]
     out: dict = {"runs per figure": RUNS, "target (s, every run)": f"< {TARGET}"}
     with tempfile.TemporaryDirectory(prefix="bench-explore-") as tmp:
         warm = Path(tmp) / "warm"

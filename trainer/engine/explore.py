@@ -494,7 +494,8 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
     table = _Grow(np, (CELLS,), bool)  # the distinct cell masks, as boolean rows
     moves_seen: dict[tuple, int] = {}
     moves = _Grow(np, (CELLS,), np.int16)  # the distinct move tables (see above)
-    exits = _Grow(np, (CELLS,), np.int64)  # for OUT: ending number * CELLS + the cell
+    exits = _Grow(np, (CELLS,), np.int32)  # for OUT: ending number * CELLS + the cell
+    shifted: dict[tuple[int, int], object] = {}  # (dt, dm) -> the cell each cell moves to (clamped)
     ends = list(model.c.endings) + ([brk_end] if brk_end and brk_end not in model.c.endings else [])
     ended = {e: i for i, e in enumerate(ends)}
     t, m = np.divmod(np.arange(CELLS), W)
@@ -523,12 +524,18 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
     def move_row(mask: int, dt: int, dm: int, brk: int, ending: str | None) -> int:
         got = moves_seen.get((mask, dt, dm, brk, ending))
         if got is None:
-            cell = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
+            cell = shifted.get((dt, dm))
+            if cell is None:
+                cell = shifted[dt, dm] = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
             exit_ = np.full(CELLS, -1) if ending is None else cell + CELLS * ended[ending]
-            if brk_end:
-                exit_ = np.where(table.a[brk][cell], cell + CELLS * ended[brk_end], exit_)
+            if brk_end and brk != empty:
+                hit = table.a[brk][cell]
+                exit_[hit] = cell[hit] + CELLS * ended[brk_end]
             moves_seen[mask, dt, dm, brk, ending] = got = exits.append(exit_)
-            moves.append(np.where(table.a[mask], np.where(exit_ >= 0, OUT, cell), NOPE))
+            move = cell.astype(np.int16)
+            move[exit_ >= 0] = OUT
+            move[~table.a[mask]] = NOPE
+            moves.append(move)
         return got
 
     def expand(k: int) -> None:
