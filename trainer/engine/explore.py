@@ -260,6 +260,15 @@ class _Model:
         self._phase_cache: dict = {}
         self._mask_cache: dict = {}
         self._break_cache: dict = {}
+        # what the masks can read: the phase rules and break_off the global refs, a node's choices its own too;
+        # keys that differ only in other refs (read further on) share their masks
+        glob = _refs_of([rules[ph] for ph in PHASE_ORDER] + ([p.break_off.when] if p.break_off else []))
+        self.read_global = tuple(frozenset(x) for x in glob)
+        self.read_at = {n.id: tuple(frozenset(g | o) for g, o in zip(glob, _refs_of([c.when for c in n.choices
+                                                                                      if c.when])))
+                        for n in p.nodes}
+        self._shared: dict = {}
+        self._break_shared: dict = {}
 
     @staticmethod
     def _live_refs(p, rules) -> dict[str, tuple[frozenset, frozenset, frozenset]]:
@@ -267,13 +276,7 @@ class _Model:
         the conditions at this node and every node reachable from it, plus the global ones (phase rules,
         break_off). A ref that no reachable condition reads is dropped from the state, which keeps personas with
         many visited() checks from multiplying their states."""
-        def refs_of(sources) -> tuple[set, set, set]:
-            v, pk, o = set(), set(), set()
-            for src in sources:
-                for fn, arg, _ in parse(src).refs:
-                    {"visited": v, "picked_up": pk, "offered": o}[fn].add(arg)
-            return v, pk, o
-
+        refs_of = _refs_of
         glob = refs_of([rules[ph] for ph in PHASE_ORDER] + ([p.break_off.when] if p.break_off else []))
         own = {n.id: refs_of([c.when for c in n.choices if c.when]) for n in p.nodes}
         flow = Flow(p)
@@ -360,8 +363,11 @@ class _Model:
                     bits |= 1 << i
         return bits
 
+    def _seen_by(self, k: Key, refs: tuple) -> tuple:
+        return k.visited & refs[0], k.picked & refs[1], k.offered & refs[2], k.turns
+
     def phases(self, k: Key) -> dict[str, int]:
-        ck = (k.visited, k.picked, k.offered, k.turns)
+        ck = self._seen_by(k, self.read_global)  # phase rules read only the global refs
         got = self._phase_cache.get(ck)
         if got is None:
             got, left = {}, FULL
@@ -375,19 +381,23 @@ class _Model:
     def choice_masks(self, k: Key) -> list[tuple[str, int]]:
         got = self._mask_cache.get(k)
         if got is None:
-            node = self.c.nodes[k.node]
-            phases = self.phases(k)
-            got = []
-            for i, ch in enumerate(node.choices):
-                cid = ch.id or f"{node.id}.{i + 1}"
-                tree = self.choice_trees[cid]
-                got.append((cid, FULL if tree is None else self._mask(tree, k, phases)))
-            none_open = FULL
-            for _cid, m in got:
-                none_open &= ~m
-            # the engine opens every choice when none is open (safety net); mirror it
-            got = [(cid, m | none_open) for cid, m in got] + [("", none_open)]
-            self._mask_cache[k] = got
+            shared = (k.node, *self._seen_by(k, self.read_at[k.node]))
+            got = self._mask_cache[k] = self._shared.get(shared) or self._choice_masks(k, shared)
+        return got
+
+    def _choice_masks(self, k: Key, shared: tuple) -> list[tuple[str, int]]:
+        node = self.c.nodes[k.node]
+        phases = self.phases(k)
+        got = []
+        for i, ch in enumerate(node.choices):
+            cid = ch.id or f"{node.id}.{i + 1}"
+            tree = self.choice_trees[cid]
+            got.append((cid, FULL if tree is None else self._mask(tree, k, phases)))
+        none_open = FULL
+        for _cid, m in got:
+            none_open &= ~m
+        # the engine opens every choice when none is open (safety net); mirror it
+        got = self._shared[shared] = [(cid, m | none_open) for cid, m in got] + [("", none_open)]
         return got
 
     def break_mask(self, k: Key) -> int:
@@ -395,8 +405,21 @@ class _Model:
             return 0
         got = self._break_cache.get(k)
         if got is None:
-            got = self._break_cache[k] = self._mask(self.break_tree, k, self.phases(k))
+            shared = self._seen_by(k, self.read_global)  # break_off reads only the global refs
+            got = self._break_shared.get(shared)
+            if got is None:
+                got = self._break_shared[shared] = self._mask(self.break_tree, k, self.phases(k))
+            self._break_cache[k] = got
         return got
+
+
+def _refs_of(sources) -> tuple[set, set, set]:
+    """The visited/picked_up/offered refs the conditions `sources` read."""
+    v, pk, o = set(), set(), set()
+    for src in sources:
+        for fn, arg, _ in parse(src).refs:
+            {"visited": v, "picked_up": pk, "offered": o}[fn].add(arg)
+    return v, pk, o
 
 
 class _NoCats:
@@ -627,10 +650,11 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
         forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
         position = np.zeros(len(keys), it)
         position[forder] = np.arange(len(forder))
-        nxt = _unique(np, position[code // STRIDE] * STRIDE + code % STRIDE)  # grouped by key in that order, once
+        k2 = code // STRIDE
+        nxt = _unique(np, code + (np.take(position, k2) - k2) * STRIDE)  # grouped by key in that order, once
         lp = nxt // STRIDE
-        lk = forder[lp].astype(it)
-        lc = nxt % STRIDE
+        lk = np.take(forder, lp).astype(it)
+        lc = nxt - lp * STRIDE  # not %: a remainder pass costs more than a product
         code = lk * STRIDE + lc
         np.bitwise_or.at(flat, code >> 3, np.take(bit, code & 7))  # mark them seen
         stored += len(forder)
