@@ -21,9 +21,11 @@ def default_analyser() -> Analyser:
 def authored_categories():
     """`trainer explore`'s analyser: the categories of the persona's own lines from the user cache where known
     (AuthoredCategories); the word list is loaded, and a broken one reported, only when a line is new."""
-    from trainer.debrief.analyser import AuthoredCategories, default_lexicon, default_lexicon_files
+    from trainer.debrief.lexicon_cache import AuthoredCategories, default_lexicon_files
 
     def load():
+        from trainer.debrief.analyser import default_lexicon
+
         default_analyser()  # a broken word list: a one-line SetupError
         return default_lexicon()
 
