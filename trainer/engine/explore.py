@@ -740,6 +740,7 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
     good: dict[Key, int] = {k: unexpanded.get(k, 0) for k in keys}
     work = list(keys)
     queued = set(keys)
+    came: dict[tuple[Key, str], tuple[int, int]] = {}  # (key, choice) -> (target, the cells that reach it)
     while work:
         k = work.pop()
         queued.discard(k)
@@ -753,7 +754,10 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
             else:
                 target = FULL if truncated else model.break_mask(k2)
             if target:
-                acc |= masks[cid] & preimage(target, *model.moves[cid])
+                got = came.get((k, cid))
+                if got is None or got[0] != target:  # a key is revisited when one successor grew, not all
+                    got = came[k, cid] = (target, masks[cid] & preimage(target, *model.moves[cid]))
+                acc |= got[1]
         acc &= reach[k]
         if acc != good[k]:
             good[k] = acc
