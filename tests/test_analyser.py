@@ -550,3 +550,51 @@ def test_authored_line_categories_are_kept_for_the_next_explore_and_give_the_sam
 
     again.path.write_text("[not, a, mapping", encoding="utf-8")  # damaged: analysed anew
     assert A.AuthoredCategories(lexicon).known == {}
+
+
+def test_authored_categories_read_the_word_list_only_for_a_line_the_cache_does_not_know(tmp_path, monkeypatch):
+    """`trainer explore` reruns after an edit: the lines known from the last run need no word list at all, a new
+    line loads it (once) and is analysed like any other."""
+    from conftest import PERSONAS
+    from trainer.debrief import analyser as A
+    from trainer.engine.explore import explore
+    from trainer.persona.loader import load_persona
+
+    monkeypatch.setenv("GESPREKSTRAINER_CACHE", str(tmp_path))
+    monkeypatch.delenv("GESPREKSTRAINER_LEXICON", raising=False)
+    henk = load_persona(PERSONAS / "henk.yaml").persona
+    loads = []
+    lexicon = A.load_lexicon()
+
+    def load():
+        loads.append(1)
+        return lexicon
+
+    first = A.AuthoredCategories(load, files=A.default_lexicon_files())
+    report = explore(henk, analyser=first.analyser)
+    first.save()
+    assert loads == [1] and first.path.exists()
+    assert report.to_dict() | {"seconds": 0} == explore(henk, analyser=A.analyse).to_dict() | {"seconds": 0}
+
+    again = A.AuthoredCategories(load, files=A.default_lexicon_files())
+    assert explore(henk, analyser=again.analyser).to_dict() | {"seconds": 0} == report.to_dict() | {"seconds": 0}
+    assert loads == [1] and not again.dirty  # every line known: the word list was not read
+    line = "U moet zich gewoon aan de afspraken houden."
+    assert again.analyser(line).categories == A.analyse(line, lexicon=lexicon).categories
+    assert loads == [1, 1] and again.dirty
+    assert A.AuthoredCategories(lexicon).path == again.path  # the same cache file as with the loaded word list
+
+
+def test_trainer_explore_with_a_broken_word_list_is_a_clean_error(tmp_path):
+    """The word list is loaded lazily now; a broken one must still be reported in one line, not a traceback."""
+    from conftest import PERSONAS
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - {id: x, category: choice, lang: nl, regex: '(unclosed'}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "GESPREKSTRAINER_LEXICON": str(bad),
+           "GESPREKSTRAINER_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-m", "trainer", "explore", str(PERSONAS / "henk.yaml")],
+                       capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60)
+    assert r.returncode == 1 and r.stdout == ""
+    assert str(bad) in r.stderr and "does not compile" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

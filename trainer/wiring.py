@@ -18,6 +18,20 @@ def default_analyser() -> Analyser:
     return analyse
 
 
+def authored_categories():
+    """`trainer explore`'s analyser: the categories of the persona's own lines from the user cache where known
+    (AuthoredCategories); the word list is loaded, and a broken one reported, only when a line is new."""
+    from trainer.debrief.lexicon_cache import AuthoredCategories, default_lexicon_files
+
+    def load():
+        from trainer.debrief.analyser import default_lexicon
+
+        default_analyser()  # a broken word list: a one-line SetupError
+        return default_lexicon()
+
+    return AuthoredCategories(load, files=default_lexicon_files())
+
+
 def lint_analyser() -> Analyser:
     """KM107 in `trainer lint`: the two-source verdict, so unmarked choices the model reads as controlling are
     suggested too. Authored texts are kept in the disk cache (call `save_embeddings()` when done)."""

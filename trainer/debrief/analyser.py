@@ -79,10 +79,11 @@ from itertools import repeat
 from pathlib import Path
 from typing import Iterable
 
+from trainer.debrief.lexicon_cache import (  # noqa: F401  (the word list's files: callers use them from here)
+    BUILTIN_LEXICON, ENV_VAR, MAX_LEXICON_BYTES, AuthoredCategories, default_lexicon_files, env_lexicon_paths,
+    write_json)
 from trainer.vocab import CONTROLLING_CATEGORIES, MI_CODES, SUPPORTIVE_CATEGORIES
 
-BUILTIN_LEXICON = Path(__file__).with_name("lexicon.yaml")
-ENV_VAR = "GESPREKSTRAINER_LEXICON"
 LANGS = ("nl", "en")
 UI_LANGS = ("nl", "en")
 
@@ -648,9 +649,6 @@ _RULE_KEYS = {"id", "category", "code", "lang", "pattern", "regex", "severity", 
 _EXC_KEYS = {"id", "lang", "pattern", "regex", "categories", "note", "source"}
 _DEFAULT_KEYS = {"severity", "explanation", "suggestion"}
 _ALL_CATEGORIES = CONTROLLING_CATEGORIES + SUPPORTIVE_CATEGORIES
-MAX_LEXICON_BYTES = 2 * 1024 * 1024
-
-
 def _read_yaml(path: str) -> object:
     import yaml  # only needed when a lexicon is loaded
 
@@ -965,15 +963,11 @@ def _severity(value) -> int:
     return value
 
 
-def env_lexicon_paths() -> list[str]:
-    return [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
-
-
 def load_lexicon(paths: Iterable[str | os.PathLike] = (), *, env: bool = True) -> Lexicon:
     """The built-in lexicon, extended by the files in $GESPREKSTRAINER_LEXICON (if env) and then `paths`.
     A lexicon built before from the same file contents by the same analyser code is read from the user cache
     (_LexiconCache): every process that analyses (play, explore, report and its workers) saves the parse."""
-    files = [str(BUILTIN_LEXICON), *(env_lexicon_paths() if env else []), *map(str, paths)]
+    files = [*default_lexicon_files(env), *map(str, paths)]
     cache = _LexiconCache.of(files)
     cached = cache.read() if cache else None
     if cached is not None:
@@ -1003,22 +997,6 @@ def _parse_lexicon(files: list[str]) -> Lexicon:
     return Lexicon(flat(rules), flat(exceptions), files)
 
 
-def _write_json(path: Path, data) -> bool:
-    """Write a cache file atomically; False when the folder is read-only (the cache then only costs time)."""
-    import json
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        return False
-
-
 class _LexiconCache:
     """The validated rules of one list of lexicon files, as JSON in the user cache folder. The file name is a hash
     of the analyser's code and of every file's bytes, so an edited lexicon or a new version is parsed anew. A cache
@@ -1034,23 +1012,10 @@ class _LexiconCache:
 
     @classmethod
     def of(cls, files: list[str]) -> "_LexiconCache | None":
-        import hashlib
+        from trainer.debrief.lexicon_cache import lexicon_cache_path
 
-        from trainer.paths import cache_dir
-
-        folder = cache_dir()
-        if folder is None:
-            return None
-        h = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
-        for name in files:
-            try:
-                with open(name, "rb") as fh:
-                    raw = fh.read(MAX_LEXICON_BYTES + 1)
-            except OSError:
-                return None
-            h.update(len(raw).to_bytes(8, "little"))
-            h.update(raw)
-        return cls(folder / f"lexicon-{h.hexdigest()}.json")
+        path = lexicon_cache_path(files)
+        return cls(path) if path else None
 
     def read(self) -> tuple[list[Rule], list[Rule]] | None:
         import json
@@ -1062,7 +1027,7 @@ class _LexiconCache:
             return None
 
     def write(self, lexicon: Lexicon) -> None:
-        _write_json(self.path, {"rules": [self._row(r) for r in lexicon.rules],
+        write_json(self.path, {"rules": [self._row(r) for r in lexicon.rules],
                                 "exceptions": [self._row(r) for r in lexicon.exceptions]})
 
     @classmethod
@@ -1086,51 +1051,6 @@ class _LexiconCache:
         return Rule(rid, lang, regex, None if triggers is None else frozenset(map(str, triggers)), word_start,
                     category, code, severity, texts(explanation), texts(suggestion), not_in_question,
                     frozenset(map(str, exception_for)))
-
-
-class AuthoredCategories:
-    """The categories the word list finds in authored lines (a persona's own texts, never a trainee's typed line),
-    kept in the user cache folder beside the parsed lexicon and keyed the same way. `trainer explore` analyses
-    every choice of a persona; the first analysis of a line compiles the rules it tries (about 0.35 s for a
-    shipped persona), which a trainer would pay after each edit. With this, only new or changed lines are analysed.
-
-        cats = AuthoredCategories(default_lexicon());  explore(persona, analyser=cats.analyser);  cats.save()
-    """
-
-    def __init__(self, lexicon: Lexicon):
-        self.lexicon = lexicon
-        cache = _LexiconCache.of(list(lexicon.sources))
-        self.path = cache.path.with_name(cache.path.stem + "-authored.json") if cache else None
-        self.known: dict[str, tuple[str, ...]] = {}
-        self.dirty = False
-        if self.path is not None:
-            import json
-
-            try:
-                raw = json.loads(self.path.read_text(encoding="utf-8"))
-                if isinstance(raw, dict):
-                    self.known = {t: tuple(c) for t, c in raw.items() if isinstance(t, str) and isinstance(c, list)
-                                  and all(x in _ALL_CATEGORIES for x in c)}
-            except (OSError, ValueError):
-                pass  # missing or damaged: analysed anew and rewritten
-
-    def analyser(self, text: str) -> "_Categories":
-        got = self.known.get(text)
-        if got is None:
-            got = tuple(sorted(analyse(text, lexicon=self.lexicon).categories))
-            self.known[text] = got
-            self.dirty = True
-        return _Categories(frozenset(got))
-
-    def save(self) -> None:
-        if self.path is None or not self.dirty:
-            return
-        self.dirty = not _write_json(self.path, {t: list(c) for t, c in sorted(self.known.items())})
-
-
-@dataclass(frozen=True)
-class _Categories:
-    categories: frozenset
 
 
 @lru_cache(maxsize=1)
@@ -1266,3 +1186,4 @@ def _guess_codes(norm: str, lang: str, rules: list[Rule]) -> tuple[str, ...]:
     if not codes:
         return ("giving_information",)  # a plain statement
     return tuple(sorted(codes, key=_CODE_ORDER.__getitem__)) if len(codes) > 1 else tuple(codes)
+

@@ -134,32 +134,28 @@ def shift(cells: int, dt: int, dm: int) -> int:
 
 def preimage(cells: int, dt: int, dm: int) -> int:
     """All cells that `shift(., dt, dm)` maps into `cells`."""
+    # the cells clamped onto an edge come from a band of columns (rows) past it: the edge copied into each of
+    # them at once, as a product (the copies do not overlap, so the product is their OR)
     if dm > 0:
         edge = (cells >> (W - 1)) & COL0
         out = (cells >> dm) & ~_cols_from(W - dm) & FULL
-        for c in range(max(0, W - dm), W):
-            out |= edge << c
-        cells = out
+        lo = max(0, W - dm)
+        cells = out | edge * (((1 << (W - lo)) - 1) << lo)
     elif dm < 0:
         k = -dm
         edge = cells & COL0
         out = (cells << k) & _cols_from(k)
-        for c in range(min(k, W)):
-            out |= edge << c
-        cells = out
+        cells = out | edge * ((1 << min(k, W)) - 1)
     if dt > 0:
         edge = (cells >> ((W - 1) * W)) & ROW
         out = cells >> (dt * W)
-        for t in range(max(0, W - dt), W):
-            out |= edge << (t * W)
-        cells = out
+        lo = max(0, W - dt)
+        cells = out | edge * (COL0 & _rows_from(lo))
     elif dt < 0:
         k = -dt
         edge = cells & ROW
         out = (cells << (k * W)) & FULL
-        for t in range(min(k, W)):
-            out |= edge << (t * W)
-        cells = out
+        cells = out | edge * (COL0 & _low_rows(min(k, W)))
     return cells & FULL
 
 
@@ -264,6 +260,15 @@ class _Model:
         self._phase_cache: dict = {}
         self._mask_cache: dict = {}
         self._break_cache: dict = {}
+        # what the masks can read: the phase rules and break_off the global refs, a node's choices its own too;
+        # keys that differ only in other refs (read further on) share their masks
+        glob = _refs_of([rules[ph] for ph in PHASE_ORDER] + ([p.break_off.when] if p.break_off else []))
+        self.read_global = tuple(frozenset(x) for x in glob)
+        self.read_at = {n.id: tuple(frozenset(g | o) for g, o in zip(glob, _refs_of([c.when for c in n.choices
+                                                                                      if c.when])))
+                        for n in p.nodes}
+        self._shared: dict = {}
+        self._break_shared: dict = {}
 
     @staticmethod
     def _live_refs(p, rules) -> dict[str, tuple[frozenset, frozenset, frozenset]]:
@@ -271,13 +276,7 @@ class _Model:
         the conditions at this node and every node reachable from it, plus the global ones (phase rules,
         break_off). A ref that no reachable condition reads is dropped from the state, which keeps personas with
         many visited() checks from multiplying their states."""
-        def refs_of(sources) -> tuple[set, set, set]:
-            v, pk, o = set(), set(), set()
-            for src in sources:
-                for fn, arg, _ in parse(src).refs:
-                    {"visited": v, "picked_up": pk, "offered": o}[fn].add(arg)
-            return v, pk, o
-
+        refs_of = _refs_of
         glob = refs_of([rules[ph] for ph in PHASE_ORDER] + ([p.break_off.when] if p.break_off else []))
         own = {n.id: refs_of([c.when for c in n.choices if c.when]) for n in p.nodes}
         flow = Flow(p)
@@ -364,8 +363,11 @@ class _Model:
                     bits |= 1 << i
         return bits
 
+    def _seen_by(self, k: Key, refs: tuple) -> tuple:
+        return k.visited & refs[0], k.picked & refs[1], k.offered & refs[2], k.turns
+
     def phases(self, k: Key) -> dict[str, int]:
-        ck = (k.visited, k.picked, k.offered, k.turns)
+        ck = self._seen_by(k, self.read_global)  # phase rules read only the global refs
         got = self._phase_cache.get(ck)
         if got is None:
             got, left = {}, FULL
@@ -379,19 +381,23 @@ class _Model:
     def choice_masks(self, k: Key) -> list[tuple[str, int]]:
         got = self._mask_cache.get(k)
         if got is None:
-            node = self.c.nodes[k.node]
-            phases = self.phases(k)
-            got = []
-            for i, ch in enumerate(node.choices):
-                cid = ch.id or f"{node.id}.{i + 1}"
-                tree = self.choice_trees[cid]
-                got.append((cid, FULL if tree is None else self._mask(tree, k, phases)))
-            none_open = FULL
-            for _cid, m in got:
-                none_open &= ~m
-            # the engine opens every choice when none is open (safety net); mirror it
-            got = [(cid, m | none_open) for cid, m in got] + [("", none_open)]
-            self._mask_cache[k] = got
+            shared = (k.node, *self._seen_by(k, self.read_at[k.node]))
+            got = self._mask_cache[k] = self._shared.get(shared) or self._choice_masks(k, shared)
+        return got
+
+    def _choice_masks(self, k: Key, shared: tuple) -> list[tuple[str, int]]:
+        node = self.c.nodes[k.node]
+        phases = self.phases(k)
+        got = []
+        for i, ch in enumerate(node.choices):
+            cid = ch.id or f"{node.id}.{i + 1}"
+            tree = self.choice_trees[cid]
+            got.append((cid, FULL if tree is None else self._mask(tree, k, phases)))
+        none_open = FULL
+        for _cid, m in got:
+            none_open &= ~m
+        # the engine opens every choice when none is open (safety net); mirror it
+        got = self._shared[shared] = [(cid, m | none_open) for cid, m in got] + [("", none_open)]
         return got
 
     def break_mask(self, k: Key) -> int:
@@ -399,8 +405,21 @@ class _Model:
             return 0
         got = self._break_cache.get(k)
         if got is None:
-            got = self._break_cache[k] = self._mask(self.break_tree, k, self.phases(k))
+            shared = self._seen_by(k, self.read_global)  # break_off reads only the global refs
+            got = self._break_shared.get(shared)
+            if got is None:
+                got = self._break_shared[shared] = self._mask(self.break_tree, k, self.phases(k))
+            self._break_cache[k] = got
         return got
+
+
+def _refs_of(sources) -> tuple[set, set, set]:
+    """The visited/picked_up/offered refs the conditions `sources` read."""
+    v, pk, o = set(), set(), set()
+    for src in sources:
+        for fn, arg, _ in parse(src).refs:
+            {"visited": v, "picked_up": pk, "offered": o}[fn].add(arg)
+    return v, pk, o
 
 
 class _NoCats:
@@ -498,7 +517,8 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
     table = _Grow(np, (CELLS,), bool)  # the distinct cell masks, as boolean rows
     moves_seen: dict[tuple, int] = {}
     moves = _Grow(np, (CELLS,), np.int16)  # the distinct move tables (see above)
-    exits = _Grow(np, (CELLS,), np.int64)  # for OUT: ending number * CELLS + the cell
+    exits = _Grow(np, (CELLS,), np.int32)  # for OUT: ending number * CELLS + the cell
+    shifted: dict[tuple[int, int], object] = {}  # (dt, dm) -> the cell each cell moves to (clamped)
     ends = list(model.c.endings) + ([brk_end] if brk_end and brk_end not in model.c.endings else [])
     ended = {e: i for i, e in enumerate(ends)}
     t, m = np.divmod(np.arange(CELLS), W)
@@ -527,12 +547,18 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
     def move_row(mask: int, dt: int, dm: int, brk: int, ending: str | None) -> int:
         got = moves_seen.get((mask, dt, dm, brk, ending))
         if got is None:
-            cell = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
+            cell = shifted.get((dt, dm))
+            if cell is None:
+                cell = shifted[dt, dm] = np.clip(t + dt, 0, W - 1) * W + np.clip(m + dm, 0, W - 1)
             exit_ = np.full(CELLS, -1) if ending is None else cell + CELLS * ended[ending]
-            if brk_end:
-                exit_ = np.where(table.a[brk][cell], cell + CELLS * ended[brk_end], exit_)
+            if brk_end and brk != empty:
+                hit = table.a[brk][cell]
+                exit_[hit] = cell[hit] + CELLS * ended[brk_end]
             moves_seen[mask, dt, dm, brk, ending] = got = exits.append(exit_)
-            moves.append(np.where(table.a[mask], np.where(exit_ >= 0, OUT, cell), NOPE))
+            move = cell.astype(np.int16)
+            move[exit_ >= 0] = OUT
+            move[~table.a[mask]] = NOPE
+            moves.append(move)
         return got
 
     def expand(k: int) -> None:
@@ -574,56 +600,63 @@ def _forward(model: _Model, successors, start_key: Key, start_cell: int, brk_end
             some = open_rows != empty
             for k in _unique(np, lk[some][table.a[open_rows[some], lc[some]]]).tolist():
                 no_open.add(keys[k].node)
-        count, base = K[lk, 1], K[lk, 0]
-        if len(row) != edges.n:
-            row, to = E[:edges.n, 0] * CELLS, E[:edges.n, 1] * STRIDE
+        # int32 indices while they fit: half the memory traffic of int64 on the passes over all pairs
+        it = np.int32 if (len(keys) + 1) * STRIDE < 1 << 31 and (moves.n + 1) * CELLS < 1 << 31 else np.int64
+        if len(row) != edges.n or row.dtype != it:
+            row, to = (E[:edges.n, 0] * CELLS).astype(it), (E[:edges.n, 1] * STRIDE).astype(it)
             M = moves.a.reshape(-1)  # flat: np.take on one index array is much faster than 2-d fancy indexing
             X = exits.a.reshape(-1)
-        # every (state, choice) pair of the layer: the state's index and the choice's number j at its node
-        pair = np.repeat(np.arange(len(lk)), count)
-        j = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count)
-        e, cells = np.take(base, pair) + j, np.take(lc, pair)
-        after = np.take(M, np.take(row, e) + cells)
+        # every (state, choice) pair of the layer, in segments: one per (key position, choice), holding that
+        # key's states of the layer in order. A segment has one edge (the choice's move table and next key) and
+        # one rank (key position * rank_of + choice number), the order of the plain search
+        nst = np.bincount(lp, minlength=len(order))  # states per key position
+        nch = K[order, 1]  # choices per key position
+        seg_p = np.repeat(np.arange(len(order)), nch)
+        seg_c = np.arange(len(seg_p)) - np.repeat(np.cumsum(nch) - nch, nch)
+        seg_edge = K[order, 0][seg_p] + seg_c
+        seg_len = nst[seg_p]
+        seg_start = np.cumsum(seg_len) - seg_len  # first pair of each segment
+        n_pairs = int(seg_len.sum())
+        state = np.arange(n_pairs, dtype=it) + np.repeat(((np.cumsum(nst) - nst)[seg_p] - seg_start).astype(it),
+                                                         seg_len)
+        at = np.repeat(np.take(row, seg_edge), seg_len) + np.take(lc, state)  # move table entry of each pair
+        del state
+        after = np.take(M, at)
         ok = after != NOPE
         transitions += int(np.count_nonzero(ok))
-        played = np.zeros(edges.n, bool)
-        played[e[ok]] = True
-        played = np.flatnonzero(played & (E[:edges.n, 2] < 0))
-        E[played, 2] = depth
-        code = np.take(to, e) + after
+        if n_pairs:
+            played = seg_edge[np.logical_or.reduceat(ok, seg_start)]
+            E[played[E[played, 2] < 0], 2] = depth
+        code = np.repeat(np.take(to, seg_edge), seg_len) + after
         flat = seen.a.reshape(-1)
         new = (np.take(flat, code >> 3) & np.take(bit, code & 7)) == 0
-        lpr = lp * rank_of
-        produced = np.zeros(len(order) * rank_of, bool)  # per (key position, choice): found a new state
-        produced[np.take(lpr, pair[new]) + j[new]] = True
+        produced = np.logical_or.reduceat(new, seg_start) if n_pairs else np.zeros(0, bool)  # per segment
         code = code[new]
         out = after == OUT
         if out.any():
-            oc = np.take(X, row[e[out]] + cells[out])
+            where = np.flatnonzero(out)
+            oc = np.take(X, np.take(at, where))
             end_cells[oc] = True
             if len(hit_order) < len(ends):
-                oe, orank = oc // CELLS, np.take(lpr, pair[out]) + j[out]
+                seg = np.searchsorted(seg_start, where, "right") - 1
+                oe, orank = oc // CELLS, seg_p[seg] * rank_of + seg_c[seg]
                 fresh = [(int(orank[oe == x].min()), x != brk, x)  # break_off before the choice's ending
                          for x in _unique(np, oe).tolist() if ends[x] not in first_hit]
                 for *_r, x in sorted(fresh):
                     first_hit[ends[x]] = depth
                     hit_order.append(x)
         # the order a plain search would add the next keys in: by the first (key position, choice) that found one
-        ranks = np.flatnonzero(produced)
-        nexts = E[K[order, 0][ranks // rank_of] + ranks % rank_of, 1]
+        nexts = E[seg_edge[produced], 1]
         forder = np.array(list(dict.fromkeys(nexts.tolist())), np.int64)
-        k2 = code // STRIDE
-        position = np.zeros(len(keys), np.int64)
+        position = np.zeros(len(keys), it)
         position[forder] = np.arange(len(forder))
-        nxt = position[k2] * STRIDE + code % STRIDE
-        if len(forder) < (1 << 31) // STRIDE:
-            nxt = nxt.astype(np.int32)  # sorts faster
-        nxt = _unique(np, nxt).astype(np.int64)  # grouped by key in that order, each state once
+        k2 = code // STRIDE
+        nxt = _unique(np, code + (np.take(position, k2) - k2) * STRIDE)  # grouped by key in that order, once
         lp = nxt // STRIDE
-        lk = forder[lp]
-        lc = nxt % STRIDE
+        lk = np.take(forder, lp).astype(it)
+        lc = nxt - lp * STRIDE  # not %: a remainder pass costs more than a product
         code = lk * STRIDE + lc
-        np.bitwise_or.at(flat, code >> 3, bit[code & 7])  # mark them seen
+        np.bitwise_or.at(flat, code >> 3, np.take(bit, code & 7))  # mark them seen
         stored += len(forder)
         data.append((forder, lk, lc, lp))
 
@@ -707,6 +740,7 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
     good: dict[Key, int] = {k: unexpanded.get(k, 0) for k in keys}
     work = list(keys)
     queued = set(keys)
+    came: dict[tuple[Key, str], tuple[int, int]] = {}  # (key, choice) -> (target, the cells that reach it)
     while work:
         k = work.pop()
         queued.discard(k)
@@ -720,7 +754,10 @@ def explore(persona, analyser=None, max_layers: int = MAX_LAYERS, max_keys: int 
             else:
                 target = FULL if truncated else model.break_mask(k2)
             if target:
-                acc |= masks[cid] & preimage(target, *model.moves[cid])
+                got = came.get((k, cid))
+                if got is None or got[0] != target:  # a key is revisited when one successor grew, not all
+                    got = came[k, cid] = (target, masks[cid] & preimage(target, *model.moves[cid]))
+                acc |= got[1]
         acc &= reach[k]
         if acc != good[k]:
             good[k] = acc
