@@ -4,6 +4,8 @@ and exited. Target: < 1 s per shipped persona, fresh process included.
 
 Two cache states (the user cache folder: the parsed word list and the categories of the persona's own lines):
 - warm: the usual rerun after an edit; a private cache folder filled by one untimed run first;
+- edited: the warm cache, but the persona file was just edited (one choice's text changed, a new text every run):
+  the persona is checked anew and the changed line analysed, as after every edit;
 - cold: an empty cache folder for every run (the first run ever, or after the word list or analyser changed).
 
 Bytecode is written and warm (one untimed run), as on a trainer's machine. Every run is listed, not only the
@@ -52,6 +54,18 @@ def fresh_run(persona: Path, cache: Path) -> float:
     return elapsed
 
 
+def edited_copy(persona: Path, folder: Path, n: int) -> Path:
+    """A copy of the persona in `folder` (same file name) whose first choice text ends in a new word (run n)."""
+    import re
+
+    folder.mkdir(parents=True, exist_ok=True)
+    text = persona.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^( +- text: )([^\"'>|\s].*)$", lambda m: f"{m.group(1)}{m.group(2)} (bewerking {n})", text, count=1)
+    copy = folder / persona.name
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
 def in_process(persona: Path) -> list[float]:
     from trainer.debrief.analyser import AuthoredCategories, default_lexicon
     from trainer.engine.explore import explore
@@ -82,6 +96,8 @@ def bench() -> dict:
             name = p.stem
             out[f"{name}: in-process search (s)"] = _fmt(in_process(p))
             out[f"{name}: fresh CLI, warm cache (s)"] = _fmt([fresh_run(p, warm) for _ in range(RUNS)])
+            out[f"{name}: fresh CLI, just edited (s)"] = _fmt(
+                [fresh_run(edited_copy(p, Path(tmp) / f"edit-{name}", i), warm) for i in range(RUNS)])
             cold = []
             for i in range(RUNS):
                 folder = Path(tmp) / f"cold-{name}-{i}"
