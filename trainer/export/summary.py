@@ -279,10 +279,12 @@ def _build(loader: Loader, path: Path) -> dict:
 _WORKER_LOADER: Loader | None = None  # inherited by forked workers
 
 
-def _build_chunk(paths: list[str]) -> list[str]:
-    """In a worker: the entries of these journals as JSON text. Encoded here, in parallel, the parent only decodes
-    them and writes the same text into the cache file (instead of encoding all of them again at the end)."""
-    return [_encode(_build(_WORKER_LOADER, Path(p))) for p in paths]
+def _build_chunk(paths: list[str]) -> tuple[list[str], dict]:
+    """In a worker: the entries of these journals as JSON text, and the authored lines it analysed meanwhile (for
+    the parent's digest.AuthoredFlags). Encoded here, in parallel: the parent only decodes them and writes the same
+    text into the cache file (instead of encoding all of them again at the end)."""
+    texts = [_encode(_build(_WORKER_LOADER, Path(p))) for p in paths]
+    return texts, _WORKER_LOADER.authored_flags().take_new()
 
 
 def _preload_personas(loader: Loader, paths: list[Path], sample: int = 100) -> None:
@@ -313,6 +315,7 @@ def _build_all(loader: Loader, paths: list[Path], jobs: int) -> tuple[list[dict]
             from concurrent.futures import ProcessPoolExecutor
 
             _preload_personas(loader, paths)
+            authored = loader.authored_flags()  # read here, once, for every worker
             size = -(-len(paths) // (jobs * 16))  # small chunks: the workers finish close together
             chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
             _WORKER_LOADER = loader
@@ -325,9 +328,10 @@ def _build_all(loader: Loader, paths: list[Path], jobs: int) -> tuple[list[dict]
                 # (workers collect as usual: gc.enable, in case they are forked while the collection below runs)
                 with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=gc.enable) as pool:
                     with paused_gc():
-                        for chunk in pool.map(_build_chunk, chunks):
+                        for chunk, learnt in pool.map(_build_chunk, chunks):
                             entries += json.loads(f"[{','.join(chunk)}]")
                             texts += chunk
+                            authored.merge(learnt)
                 return entries, texts
             except (OSError, RuntimeError):
                 pass  # no processes here (sandbox, limits): do it in this process
@@ -386,6 +390,8 @@ def summaries(paths: list[Path], loader: Loader, *, use_cache: bool = True, stat
             cache.dirty = True
     for cache in caches.values():
         cache.save()
+    if built:
+        loader.authored_flags().save()
     out = [e["summary"] for e in results if e and "summary" in e]
     errors = [e["error"] for e in results if e and "error" in e]
     stats.seconds = time.perf_counter() - t0
