@@ -64,10 +64,9 @@ class _Flag(NamedTuple):
     severity: int
 
 
-def _reads_meters_only(persona) -> bool:
-    """Whether the persona's phase rules (trainer.engine.session.CompiledPersona) read nothing but the meters."""
+def _names_read(sources) -> set[str] | None:
+    """The state names conditions (trainer.persona.conditions) read; None when one does not parse here."""
     from trainer.persona.conditions import parse
-    from trainer.vocab import DEFAULT_PHASE_RULES
 
     names: set[str] = set()
 
@@ -79,11 +78,28 @@ def _reads_meters_only(persona) -> bool:
                 visit(part)
 
     try:
-        for src in {**DEFAULT_PHASE_RULES, **persona.phases}.values():
+        for src in sources:
             visit(parse(src).tree)
-    except Exception:  # noqa: BLE001 - the engine compiled them; when in doubt, work every phase out
-        return False
-    return names <= {"trust", "motivation"}
+    except Exception:  # noqa: BLE001 - the engine compiled them; when in doubt, work every one out
+        return None
+    return names
+
+
+def _reads_meters_only(persona) -> bool:
+    """Whether the persona's phase rules (trainer.engine.session.CompiledPersona) read nothing but the meters."""
+    from trainer.vocab import DEFAULT_PHASE_RULES
+
+    names = _names_read({**DEFAULT_PHASE_RULES, **persona.phases}.values())
+    return names is not None and names <= {"trust", "motivation"}
+
+
+def _break_off_memo(persona) -> dict | None:
+    """A memo for the break-off rule when it reads only meters, turns and phase (as all shipped personas' do),
+    keyed by those: it is asked after every turn."""
+    if persona.break_off is None:
+        return None
+    names = _names_read([persona.break_off.when])
+    return {} if names is not None and names <= {"trust", "motivation", "turns", "phase"} else None
 
 
 def _clamp(value: int) -> int:
@@ -203,6 +219,7 @@ class Walker:
         self._nodes: dict[str, tuple[list, bool, dict]] = {}
         # the phase rules of most personas read only the meters: then the phase is looked up, not worked out
         self._phases: dict[tuple[int, int], str | None] | None = {} if _reads_meters_only(self.persona) else None
+        self._break_off: dict[tuple, bool] | None = _break_off_memo(self.persona)
 
     # --- the walk (mirrors Session.__init__, choose, fallback, react and _advance) -------------------------------
     def start(self, head: dict) -> State:
@@ -354,8 +371,17 @@ class Walker:
                 memo[key] = first
             phase = first or before.phase
         ending = None
-        if compiled.break_off and compiled.break_off[0](
-                State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)):
+        breaks = False
+        if compiled.break_off:
+            memo = self._break_off
+            key = (trust, motivation, turns, phase)
+            breaks = memo.get(key) if memo is not None else None
+            if breaks is None:
+                breaks = bool(compiled.break_off[0](
+                    State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)))
+                if memo is not None:
+                    memo[key] = breaks
+        if breaks:
             ending = compiled.break_off[1]
         elif nxt in compiled.endings:
             ending = nxt
