@@ -45,15 +45,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from trainer.commands.common import resolve_lang
-    from trainer.commands.export import err, write_output
-    from trainer.export.cohort import aggregate, to_json, write_xlsx
+    from trainer.commands.export import err
     from trainer.export.load import Loader
     from trainer.export.privacy import Pseudonyms
-    from trainer.export.strings import t
-    from trainer.export.summary import paused_gc, summaries
+    from trainer.export.summary import Stats, summaries
     from trainer.export.timefmt import ZoneError, zone
     from trainer.paths import sessions_dir
-    from trainer.safe_text import printable
     from trainer.wiring import default_analyser
 
     lang = resolve_lang(args)
@@ -75,7 +72,24 @@ def run(args) -> int:
         return 1
     paths = sorted(folder.glob("*.jsonl"), key=lambda p: p.name)  # one folder: same order, 10x faster
     loader = Loader(args.personas, default_analyser(), lang)
-    rows, errors = summaries(paths, loader, use_cache=not args.no_cache)
+    stats = Stats()  # the cache is written while the report is made (stats.saved waits for it)
+    rows, errors = summaries(paths, loader, use_cache=not args.no_cache, stats=stats, background=True)
+    try:
+        return _report(args, lang, folder, paths, rows, errors, pseudonyms, tz, zone_name)
+    finally:
+        stats.saved()
+
+
+def _report(args, lang, folder, paths, rows, errors, pseudonyms, tz, zone_name) -> int:
+    import sys
+    from pathlib import Path
+
+    from trainer.commands.export import err, write_output
+    from trainer.export.cohort import aggregate, to_json, write_xlsx
+    from trainer.export.strings import t
+    from trainer.export.summary import paused_gc
+    from trainer.safe_text import printable
+
     for message in errors[:20]:
         err(printable(message))
     if len(errors) > 20:
