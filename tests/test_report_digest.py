@@ -188,3 +188,39 @@ def test_the_report_counts_which_summaries_needed_the_replay(cohort, tmp_path):
     rows, errors = summaries(sorted(folder.glob("*.jsonl")), Loader(analyser=analyser()), stats=stats, jobs=1)
     assert len(rows) == 21 and not errors
     assert sum(stats.replayed.values()) == 1 and "recorded meters" in next(iter(stats.replayed))
+
+
+def test_authored_lines_are_analysed_once_and_kept_in_the_user_cache_which_is_never_trusted_when_damaged(
+        cohort, tmp_path, monkeypatch):
+    """The fast path keeps the word list's flags of a persona's own lines in the user cache (so a new cohort does
+    not compile the rules again in every worker); typed words never go there; a damaged file is ignored."""
+    import trainer.debrief.build as build
+
+    monkeypatch.setenv("GESPREKSTRAINER_CACHE", str(tmp_path / "cache"))
+    paths = cohort[:80]
+    first = summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=1)
+    (stored,) = (tmp_path / "cache").glob("*-flags-*.json")
+    lines = json.loads(stored.read_text(encoding="utf-8"))
+    typed = {json.loads(line).get("typed") for p in paths for line in p.read_text(encoding="utf-8").splitlines()}
+    assert lines["nl"] and not typed & set(lines["nl"])
+    assert any(spans for spans in lines["nl"].values())  # some authored lines are controlling
+
+    real = build._analyse
+    analysed = []
+    monkeypatch.setattr(build, "_analyse", lambda text, lang: analysed.append(text) or real(text, lang))
+    assert summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=1) == first
+    assert not set(analysed) & set(lines["nl"])  # from the file: only typed lines were analysed
+
+    line, spans = next((k, v) for k, v in lines["nl"].items() if v)
+    wrong_span = dict(lines, nl={**lines["nl"], line: [[spans[0][0], 0, len(line) + 1, spans[0][3]]]})
+    for damaged in ('{"nl": {"' + line[:10], "[]", json.dumps(wrong_span),
+                    json.dumps(dict(lines, nl={**lines["nl"], line: [["no_such_category", 0, 1, 1]]}))):
+        stored.write_text(damaged, encoding="utf-8")
+        analysed.clear()
+        assert summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=1) == first
+        assert line in analysed  # analysed anew ...
+        assert json.loads(stored.read_text(encoding="utf-8")) == lines  # ... and written again, whole
+    stored.unlink()  # lines analysed in worker processes are handed back and written by the parent
+    stats = Stats()
+    assert summaries(paths, Loader(analyser=analyser()), use_cache=False, jobs=2, stats=stats) == first
+    assert stats.jobs == 2 and json.loads(stored.read_text(encoding="utf-8")) == lines

@@ -45,15 +45,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from trainer.commands.common import resolve_lang
-    from trainer.commands.export import err, write_output
-    from trainer.export.cohort import aggregate, to_json, write_xlsx
+    from trainer.commands.export import err
     from trainer.export.load import Loader
     from trainer.export.privacy import Pseudonyms
-    from trainer.export.strings import t
-    from trainer.export.summary import summaries
+    from trainer.export.summary import Stats, summaries
     from trainer.export.timefmt import ZoneError, zone
     from trainer.paths import sessions_dir
-    from trainer.safe_text import printable
     from trainer.wiring import default_analyser
 
     lang = resolve_lang(args)
@@ -75,43 +72,60 @@ def run(args) -> int:
         return 1
     paths = sorted(folder.glob("*.jsonl"), key=lambda p: p.name)  # one folder: same order, 10x faster
     loader = Loader(args.personas, default_analyser(), lang)
-    rows, errors = summaries(paths, loader, use_cache=not args.no_cache)
+    stats = Stats()  # the cache is written while the report is made (stats.saved waits for it)
+    rows, errors = summaries(paths, loader, use_cache=not args.no_cache, stats=stats, background=True)
+    try:
+        return _report(args, lang, folder, paths, rows, errors, pseudonyms, tz, zone_name)
+    finally:
+        stats.saved()
+
+
+def _report(args, lang, folder, paths, rows, errors, pseudonyms, tz, zone_name) -> int:
+    import sys
+    from pathlib import Path
+
+    from trainer.commands.export import err, write_output
+    from trainer.export.cohort import aggregate, to_json, write_xlsx
+    from trainer.export.strings import t
+    from trainer.export.summary import paused_gc
+    from trainer.safe_text import printable
+
     for message in errors[:20]:
         err(printable(message))
     if len(errors) > 20:
         err(f"... and {len(errors) - 20} more sessions that cannot be read")
-    agg = aggregate(rows, pseudonyms)
+    with paused_gc():  # thousands of summaries without a cycle among them (see paused_gc)
+        agg = aggregate(rows, pseudonyms)
+        if args.format == "table":
+            if args.output and args.output != "-":
+                import io
 
-    if args.format == "table":
-        if args.output and args.output != "-":
-            import io
-
-            buf = io.StringIO()
-            print_table(agg, lang, args.limit, folder, file=buf, width=160, tz=(tz, zone_name))
-            write_output(buf.getvalue().encode("utf-8"), args.output)
-        else:
-            print_table(agg, lang, args.limit, folder, tz=(tz, zone_name))
-    else:
-        try:
-            if args.format == "json":
-                data = to_json(agg, errors, pseudonyms.active).encode("utf-8")
-            elif args.format == "xlsx":
-                data = write_xlsx(agg, lang, args.tz)
-            elif args.format == "html":
-                from trainer.export.html import render_cohort
-
-                data = render_cohort(agg, lang, str(folder.name), tz=(tz, zone_name)).encode("utf-8")
+                buf = io.StringIO()
+                print_table(agg, lang, args.limit, folder, file=buf, width=160, tz=(tz, zone_name))
+                write_output(buf.getvalue().encode("utf-8"), args.output)
             else:
-                from trainer.export.csvout import SESSION_COLUMNS, session_row, write_csv
+                print_table(agg, lang, args.limit, folder, tz=(tz, zone_name))
+        else:
+            try:
+                if args.format == "json":
+                    data = to_json(agg, errors, pseudonyms.active).encode("utf-8")
+                elif args.format == "xlsx":
+                    data = write_xlsx(agg, lang, args.tz)
+                elif args.format == "html":
+                    from trainer.export.html import render_cohort
 
-                data = write_csv([session_row(s, lang) for s in agg["sessions"]], SESSION_COLUMNS, args.dialect,
-                                 tz_name=args.tz)
-            write_output(data, args.output)
-        except OSError as exc:
-            err(f"cannot write {args.output}: {exc.strerror or exc}")
-            return 1
-        if args.output and args.output != "-":
-            print(f"{len(agg['sessions'])} sessions -> {args.output}", file=sys.stderr)
+                    data = render_cohort(agg, lang, str(folder.name), tz=(tz, zone_name)).encode("utf-8")
+                else:
+                    from trainer.export.csvout import SESSION_COLUMNS, session_row, write_csv
+
+                    data = write_csv([session_row(s, lang) for s in agg["sessions"]], SESSION_COLUMNS, args.dialect,
+                                     tz_name=args.tz)
+                write_output(data, args.output)
+            except OSError as exc:
+                err(f"cannot write {args.output}: {exc.strerror or exc}")
+                return 1
+            if args.output and args.output != "-":
+                print(f"{len(agg['sessions'])} sessions -> {args.output}", file=sys.stderr)
     if not paths:
         print(t("no_sessions", lang, folder=folder), file=sys.stderr)
     return 1 if errors else 0

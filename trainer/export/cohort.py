@@ -59,9 +59,24 @@ def aggregate(summaries: list[dict], pseudonym=lambda p: p) -> dict:
     numbers = attempts_from_summaries(sessions)
     for row in sessions:
         row["attempt"] = numbers.get(row["session_id"])
-    return {"sessions": sessions, "cues": cue_rows, "categories": cat_rows, "totals": totals,
-            "gradebook": gradebook(sessions), "personas": persona_summary(sessions), "practice": practice(sessions,
-                                                                                                        cue_rows)}
+    return Cohort(sessions=sessions, cues=cue_rows, categories=cat_rows, totals=totals)
+
+
+class Cohort(dict):
+    """What `aggregate` returns: sessions, cues, categories and totals, and the gradebook, personas and practice
+    points, which are worked out the first time they are read (the terminal table and the csv never read them)."""
+
+    def __missing__(self, key):
+        if key == "gradebook":
+            value = gradebook(self["sessions"])
+        elif key == "personas":
+            value = persona_summary(self["sessions"])
+        elif key == "practice":
+            value = practice(self["sessions"], self["cues"])
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
 
 
 def gradebook(sessions: list[dict]) -> list[dict]:

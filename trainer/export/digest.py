@@ -23,7 +23,9 @@ varied set of sessions and checks that freshly played sessions never need the re
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import NamedTuple
 
 from trainer.engine.journal import actions, text_hash
@@ -62,10 +64,9 @@ class _Flag(NamedTuple):
     severity: int
 
 
-def _reads_meters_only(persona) -> bool:
-    """Whether the persona's phase rules (trainer.engine.session.CompiledPersona) read nothing but the meters."""
+def _names_read(sources) -> set[str] | None:
+    """The state names conditions (trainer.persona.conditions) read; None when one does not parse here."""
     from trainer.persona.conditions import parse
-    from trainer.vocab import DEFAULT_PHASE_RULES
 
     names: set[str] = set()
 
@@ -77,30 +78,148 @@ def _reads_meters_only(persona) -> bool:
                 visit(part)
 
     try:
-        for src in {**DEFAULT_PHASE_RULES, **persona.phases}.values():
+        for src in sources:
             visit(parse(src).tree)
-    except Exception:  # noqa: BLE001 - the engine compiled them; when in doubt, work every phase out
-        return False
-    return names <= {"trust", "motivation"}
+    except Exception:  # noqa: BLE001 - the engine compiled them; when in doubt, work every one out
+        return None
+    return names
+
+
+def _reads_meters_only(persona) -> bool:
+    """Whether the persona's phase rules (trainer.engine.session.CompiledPersona) read nothing but the meters."""
+    from trainer.vocab import DEFAULT_PHASE_RULES
+
+    names = _names_read({**DEFAULT_PHASE_RULES, **persona.phases}.values())
+    return names is not None and names <= {"trust", "motivation"}
+
+
+def _break_off_memo(persona) -> dict | None:
+    """A memo for the break-off rule when it reads only meters, turns and phase (as all shipped personas' do),
+    keyed by those: it is asked after every turn."""
+    if persona.break_off is None:
+        return None
+    names = _names_read([persona.break_off.when])
+    return {} if names is not None and names <= {"trust", "motivation", "turns", "phase"} else None
 
 
 def _clamp(value: int) -> int:
     return METER_MIN if value < METER_MIN else METER_MAX if value > METER_MAX else value
 
 
+class AuthoredFlags:
+    """The word list's flags in authored lines (a persona's choice texts, never a trainee's typed words), as
+    (category, start, end, severity) per language, kept in the user cache folder beside the parsed word list and
+    keyed like it (the analyser's code and every lexicon file) and by trainer/vocab.py. The first analysis of a
+    line compiles the rules it tries: about 0.4 s in every worker process for the shipped personas, on every new
+    cohort. A file that does not read back as exactly this shape is ignored (and rewritten); it is written
+    atomically. No file when the cache folder is off (GESPREKSTRAINER_CACHE=off): then every line is analysed.
+
+    Lines analysed in a worker process are handed back to the parent with its results (`take_new`, `merge`)."""
+
+    LIMIT = 50_000  # lines per language; beyond that (many persona edits) start again
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.known: dict[str, dict[str, tuple]] = {"nl": {}, "en": {}}
+        self.new: dict[str, dict[str, list]] = {}
+        self.dirty = False
+        if path is not None:
+            try:
+                self.known = self._valid(json.loads(path.read_bytes()))
+            except (OSError, ValueError, TypeError, KeyError):
+                pass  # missing or damaged: analysed anew and rewritten
+
+    @classmethod
+    def of_default_lexicon(cls) -> "AuthoredFlags":
+        import hashlib
+
+        import trainer.vocab
+        from trainer.debrief.analyser import _LexiconCache, default_lexicon
+
+        cache = _LexiconCache.of(list(default_lexicon().sources))
+        if cache is None:
+            return cls(None)
+        vocab = hashlib.blake2b(Path(trainer.vocab.__file__).read_bytes(), digest_size=8).hexdigest()
+        return cls(cache.path.with_name(f"{cache.path.stem}-flags-{vocab}.json"))
+
+    @staticmethod
+    def _valid(raw) -> dict[str, dict[str, tuple]]:
+        from trainer.vocab import CONTROLLING_CATEGORIES
+
+        known = {}
+        for lang in ("nl", "en"):
+            lines = raw[lang]
+            if not isinstance(lines, dict):
+                raise ValueError("not a table of lines")
+            known[lang] = {line: AuthoredFlags._spans(line, spans, CONTROLLING_CATEGORIES)
+                           for line, spans in lines.items()}
+        return known
+
+    @staticmethod
+    def _spans(line, spans, categories) -> tuple:
+        if not isinstance(line, str) or not isinstance(spans, list):
+            raise ValueError("not a line")
+        out = []
+        for span in spans:
+            category, start, end, severity = span
+            if not (category in categories and type(start) is int and type(end) is int and type(severity) is int
+                    and 0 <= start <= end <= len(line)):
+                raise ValueError("not a flag")
+            out.append((category, start, end, severity))
+        return tuple(out)
+
+    def get(self, line: str, lang: str) -> tuple:
+        got = self.known[lang].get(line)
+        if got is None:
+            from trainer.debrief.build import _analyse
+
+            got = tuple((f.category, f.start, f.end, f.severity) for f in _analyse(line, lang).flags)
+            self.known[lang][line] = got
+            self.new.setdefault(lang, {})[line] = got
+            self.dirty = True
+        return got
+
+    def take_new(self) -> dict:
+        new, self.new = self.new, {}
+        return new
+
+    def merge(self, new: dict) -> None:
+        for lang, lines in new.items():
+            for line, spans in lines.items():
+                if line not in self.known[lang]:
+                    self.known[lang][line] = tuple(map(tuple, spans))
+                    self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        from trainer.export.fileio import write_bytes_atomic
+
+        data = {lang: {line: [list(s) for s in spans] for line, spans in lines.items()}
+                for lang, lines in self.known.items()} if all(len(v) <= self.LIMIT for v in self.known.values()) \
+            else {"nl": {}, "en": {}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(self.path, json.dumps(data).encode("ascii"))
+        except OSError:
+            return  # a read-only cache folder only costs time
+        self.dirty = False
+
+
 class Walker:
     """The engine's turn rules on one compiled persona, with what every session of it shares worked out once."""
 
-    def __init__(self, compiled):
+    def __init__(self, compiled, authored: AuthoredFlags | None = None):
         self.compiled = compiled
         self.persona = compiled.persona
         self.default_meters = {"trust": self.persona.meters.trust, "motivation": self.persona.meters.motivation}
+        self.authored = authored if authored is not None else AuthoredFlags(None)
         self._text_hash: dict[str, str] = {}
-        self._choice_flags: dict[tuple[str, str], tuple] = {}
         self._sensitivity: dict[tuple, tuple[int, int]] = {}
         self._nodes: dict[str, tuple[list, bool, dict]] = {}
         # the phase rules of most personas read only the meters: then the phase is looked up, not worked out
         self._phases: dict[tuple[int, int], str | None] | None = {} if _reads_meters_only(self.persona) else None
+        self._break_off: dict[tuple, bool] | None = _break_off_memo(self.persona)
 
     # --- the walk (mirrors Session.__init__, choose, fallback, react and _advance) -------------------------------
     def start(self, head: dict) -> State:
@@ -252,8 +371,17 @@ class Walker:
                 memo[key] = first
             phase = first or before.phase
         ending = None
-        if compiled.break_off and compiled.break_off[0](
-                State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)):
+        breaks = False
+        if compiled.break_off:
+            memo = self._break_off
+            key = (trust, motivation, turns, phase)
+            breaks = memo.get(key) if memo is not None else None
+            if breaks is None:
+                breaks = bool(compiled.break_off[0](
+                    State(before.node, trust, motivation, phase, turns, visited, offered, picked_up)))
+                if memo is not None:
+                    memo[key] = breaks
+        if breaks:
             ending = compiled.break_off[1]
         elif nxt in compiled.endings:
             ending = nxt
@@ -267,19 +395,17 @@ class Walker:
     # --- the parts of the debrief a summary shows ------------------------------------------------------------
     def flags(self, turns: list[_Turn], lang: str) -> list[_Flag]:
         """build_debrief's flags: the lexicon's for an authored line, the recorded verdict's for a typed one."""
-        from trainer.debrief.build import _analyse, _typed_flags
+        from trainer.debrief.build import _typed_flags
 
         out: list[_Flag] = []
-        memo = self._choice_flags
+        authored = self.authored.get
         for t in turns:
             if t.typed is not None:
-                found = _typed_flags(t, lang)
+                for f in _typed_flags(t, lang):
+                    out.append(_Flag(t.index, t.trainee_line, f.category, f.start, f.end, f.severity))
             else:
-                found = memo.get((t.trainee_line, lang))
-                if found is None:
-                    found = memo[(t.trainee_line, lang)] = _analyse(t.trainee_line, lang).flags
-            for f in found:
-                out.append(_Flag(t.index, t.trainee_line, f.category, f.start, f.end, f.severity))
+                for category, start, end, severity in authored(t.trainee_line, lang):
+                    out.append(_Flag(t.index, t.trainee_line, category, start, end, severity))
         return out
 
 

@@ -91,6 +91,7 @@ class Loader:
         self._hash: dict[str, str | None] = {}
         self._personas: dict[str, tuple[LoadedPersona, CompiledPersona] | str] = {}
         self._walkers: dict[CompiledPersona, object] = {}  # -> its digest.Walker
+        self._authored = None  # digest.AuthoredFlags, shared by the walkers
 
     # --- personas ------------------------------------------------------------------------------------------
     def persona_file(self, header: dict) -> str | None:
@@ -192,11 +193,19 @@ class Loader:
         loaded, compiled = self.persona(data.header, data.session_id)
         walker = self._walkers.get(compiled)
         if walker is None:
-            walker = self._walkers[compiled] = Walker(compiled)
+            walker = self._walkers[compiled] = Walker(compiled, self.authored_flags())
         try:
             return digest(walker, data.header, data.events, loaded, path, self.lang, self.analyser), None
         except Replay as why:
             return self.replayed_summary(path, data), str(why)
+
+    def authored_flags(self):
+        """The flags of authored lines for this run (digest.AuthoredFlags; the caller saves it when done)."""
+        if self._authored is None:
+            from trainer.export.digest import AuthoredFlags
+
+            self._authored = AuthoredFlags.of_default_lexicon()
+        return self._authored
 
     def replayed_summary(self, path: str | Path, data: JournalData | None = None) -> dict:
         """The summary after a full replay and debrief (the reference the fast path is held to)."""
