@@ -208,3 +208,35 @@ def test_meter_against_meter_masks_match_the_cell_by_cell_grid(mini, op):
     for a, b in (("trust", "motivation"), ("motivation", "trust")):
         tree = parse(f"{a} {op} {b}").tree
         assert _meters_cmp(op, a, b) == model._grid(tree, key, model.phases(key))
+
+
+def _explore_cli(path, cache):
+    import re
+    import subprocess
+
+    from conftest import subprocess_env, trainer_cmd
+
+    r = subprocess.run(trainer_cmd("explore", str(path)), capture_output=True, text=True,
+                       env=subprocess_env(GESPREKSTRAINER_CACHE=str(cache)))
+    return r.returncode, re.sub(r"\(\d+\.\d+ s\)", "(t)", r.stdout), r.stderr
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_explore_right_after_an_edit_reports_as_without_any_cache(tmp_path, broken):
+    # After an edit a child process checks the persona (filling the cache) while the command loads the search;
+    # what the trainer reads must not depend on it: the same report, or the same diagnostics, as with no cache.
+    from conftest import ROOT
+
+    text = (ROOT / "tests" / "fixtures" / "valid" / "everything.yaml").read_text(encoding="utf-8")
+    edited = text.replace("Wat kan wel?", "Wat kan er nog wel?" if not broken else "Wat kan wel?\n\tnext: x")
+    assert edited != text
+    path = tmp_path / "everything.yaml"
+    path.write_text(edited, encoding="utf-8")
+    fresh = _explore_cli(path, tmp_path / "cache")
+    assert fresh == _explore_cli(path, "off")
+    if broken:
+        assert fresh[0] == 1 and f"{path}:" in fresh[2] and "KM001" in fresh[2]
+        assert not list((tmp_path / "cache").glob("personas/*.json"))  # a broken file is never cached
+    else:
+        assert fresh[1].startswith("everything:") and list((tmp_path / "cache").glob("personas/*.json"))
+        assert _explore_cli(path, tmp_path / "cache") == fresh  # the rerun reads the cached persona

@@ -36,18 +36,59 @@ def run(args) -> int:
             gc.enable()
 
 
+def _check_in_a_child(ident: str, persona_dirs: list[str]) -> int | None:
+    """Right after an edit the persona is checked anew: about 0.3 s, mostly loading pydantic, that the search would
+    wait for. On a machine with fork and a second core a child process does that check, which only fills the cache
+    of validated personas (trainer.persona.cache), while this process loads the search and the word list. Then this
+    process loads the persona as always: from the cache, or, when the child found errors (it writes nothing then),
+    by checking the file itself, so errors read exactly as before. The child's pid, or None: no edit (the persona is
+    in the cache), no cache, no fork."""
+    import os
+    from pathlib import Path
+
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return None
+    from trainer.persona import cache
+    from trainer.persona.registry import UnknownPersona, resolve
+
+    try:
+        path = resolve(ident, persona_dirs)
+        entry = cache.entry(Path(path).read_bytes())
+    except (UnknownPersona, OSError):
+        return None  # reported by the normal load below
+    if entry is None or entry.path.is_file():
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child: check and cache, print nothing, never return into the command
+        try:
+            from trainer.persona.loader import load_persona
+
+            load_persona(path)
+        except BaseException:
+            pass
+        finally:
+            os._exit(0)
+    return pid
+
+
 def _run(args) -> int:
     import json
+    import os
     import sys
 
     from trainer.commands.common import load_or_report
+
+    child = _check_in_a_child(args.persona, args.personas)
     from trainer.engine.explore import explore
     from trainer.wiring import authored_categories
 
+    categories = authored_categories()  # the persona's lines analysed at an earlier run are known
+    if child is not None:
+        categories.lexicon  # an edited persona often has a new line: load the word list while the child checks
+        os.waitpid(child, 0)
     loaded = load_or_report(args.persona, args.personas, "explore")
     if loaded is None:
         return 1
-    categories = authored_categories()  # the persona's lines analysed at an earlier run are known
     report = explore(loaded.persona, analyser=categories.analyser, max_layers=args.max_layers)
     categories.save()
     problems = bool(report.unreached_endings or report.unreached_nodes or report.stuck_states
