@@ -60,7 +60,12 @@ def edited_copy(persona: Path, folder: Path, n: int) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     text = persona.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^( +- text: )([^\"'>|\s].*)$", lambda m: f"{m.group(1)}{m.group(2)} (bewerking {n})", text, count=1)
+    edited = re.sub(r"(?m)^( {4,}- text: )([^\"'>|\s].*)$", lambda m: f"{m.group(1)}{m.group(2)} (bewerking {n})", text, count=1)
+    if edited == text:  # every choice text quoted (Chien): edit inside the quotes
+        edited = re.sub(r'(?m)^( {4,}- text: ")(.*)"$', lambda m: f'{m.group(1)}{m.group(2)} (bewerking {n})"', text, count=1)
+    if edited == text:
+        raise RuntimeError(f"{persona.name}: no choice text found to edit")
+    text = edited
     copy = folder / persona.name
     copy.write_text(text, encoding="utf-8")
     return copy

@@ -83,8 +83,10 @@ def _run(args) -> int:
     from trainer.wiring import authored_categories
 
     categories = authored_categories()  # the persona's lines analysed at an earlier run are known
-    if child is not None:
-        categories.lexicon  # an edited persona often has a new line: load the word list while the child checks
+    if child is not None:  # meanwhile: what the search and an edited line need
+        import numpy  # noqa: F401  (the search imports it on its first layer)
+
+        categories.lexicon  # an edited persona often has a new line
         os.waitpid(child, 0)
     loaded = load_or_report(args.persona, args.personas, "explore")
     if loaded is None:
