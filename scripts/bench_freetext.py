@@ -218,21 +218,18 @@ def act_accuracy() -> dict:
         f"{(cv_old == data.y).mean():.1%} / {(cv_new == data.y).mean():.1%}")
     out["  same, holdout7/8 files only (a fresh writer)"] = (
         f"{(cv_old[hold] == data.y[hold]).mean():.1%} / {(cv_new[hold] == data.y[hold]).mean():.1%}")
-    h7 = T.load_items(T.holdout7_files())
-    if h7:
-        out[f"acts holdout7 ({len(h7)} lines; used for training since today; measured once before at 68.0 %, as "
-            "played with the old category override): old model alone / new"] = (
-            f"{_accuracy(old, h7):.1%} / {_accuracy(new, h7):.1%} (new has seen these lines)")
-    h8 = T.load_items(T.holdout8_files())
-    if h8:
-        out[f"acts holdout8 ({len(h8)} lines; used for training since the third round; measured once before: old "
-            "70.8 %, new 77.5 %, as played 76.0 %): old model / new"] = (
-            f"{_accuracy(old, h8):.1%} / {_accuracy(new, h8):.1%} (new has seen these lines)")
-    h9 = T.load_items(T.holdout9_files())
-    if h9:
-        out[f"acts holdout9 ({len(h9)} lines; used for training since the fourth round; measured once before: old "
-            "73.0 %, new 84.8 %, as played 85.2 %): old model / new"] = (
-            f"{_accuracy(old, h9):.1%} / {_accuracy(new, h9):.1%} (new has seen these lines)")
+    folded_in = (  # measured once each, then used for training: (files, the label with what was measured before)
+        (T.holdout7_files(), "holdout7 ({n} lines; used for training since today; measured once before at 68.0 %, as "
+                             "played with the old category override): old model alone / new"),
+        (T.holdout8_files(), "holdout8 ({n} lines; used for training since the third round; measured once before: old "
+                             "70.8 %, new 77.5 %, as played 76.0 %): old model / new"),
+        (T.holdout9_files(), "holdout9 ({n} lines; used for training since the fourth round; measured once before: old "
+                             "73.0 %, new 84.8 %, as played 85.2 %): old model / new"))
+    for files, label in folded_in:
+        items = T.load_items(files)
+        if items:
+            out["acts " + label.format(n=len(items))] = (
+                f"{_accuracy(old, items):.1%} / {_accuracy(new, items):.1%} (new has seen these lines)")
     h10 = T.load_items(sorted(HOLDOUT10.glob("*.yaml"))) if HOLDOUT10.is_dir() else []
     key = "acts holdout10 (frozen, never trained or tuned on): old / new model / new as played"
     if h10:
